@@ -1,0 +1,117 @@
+"""Django settings: every value comes from the environment through icalbridge.env."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+
+from icalbridge.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = Path(env_str("ICALBRIDGE_DATA_DIR", str(BASE_DIR.parent / "var")))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+DEBUG = env_bool("ICALBRIDGE_DEBUG", False)
+SECRET_KEY = env_str("ICALBRIDGE_SECRET_KEY", "insecure-development-key-change-me")
+ALLOWED_HOSTS = env_list("ICALBRIDGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+PUBLIC_URL = env_str("ICALBRIDGE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "icalbridge.hub",
+    "icalbridge.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "icalbridge.urls"
+WSGI_APPLICATION = "icalbridge.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+_default_sqlite = f"sqlite:///{DATA_DIR / 'icalbridge.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", _default_sqlite), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the feed server read while the worker writes; IMMEDIATE avoids the
+    # "database is locked" upgrade deadlock between two writers.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "fr"
+LANGUAGES = [("fr", "Français"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Paris"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard"
+LOGOUT_REDIRECT_URL = "login"
+
+EMAIL_HOST = env_str("ICALBRIDGE_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = env_int("ICALBRIDGE_SMTP_PORT", 25)
+EMAIL_HOST_USER = env_str("ICALBRIDGE_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = env_str("ICALBRIDGE_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("ICALBRIDGE_SMTP_STARTTLS", False)
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = env_str("ICALBRIDGE_MAIL_FROM", "icalbridge <noreply@localhost>")
+if env_bool("ICALBRIDGE_MAIL_TO_CONSOLE", not env_str("ICALBRIDGE_SMTP_HOST")):
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Fetching other people's servers (DOMAIN.md).
+ICALBRIDGE_ALLOW_PRIVATE_URLS = env_bool("ICALBRIDGE_ALLOW_PRIVATE_URLS", False)
+ICALBRIDGE_FETCH_MAX_BYTES = env_int("ICALBRIDGE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
+ICALBRIDGE_FETCH_TIMEOUT_S = env_int("ICALBRIDGE_FETCH_TIMEOUT_S", 30)
+ICALBRIDGE_POLL_INTERVAL_S = env_int("ICALBRIDGE_POLL_INTERVAL_S", 15 * 60)
+
+# Background work: RedisHuey when REDIS_URL is set, else SqliteHuey beside the database.
+REDIS_URL = env_str("REDIS_URL", "")
+HUEY_QUEUE_FILE = DATA_DIR / "queue.sqlite3"
+ICALBRIDGE_WORKER_THREADS = env_int("ICALBRIDGE_WORKER_THREADS", 4)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("ICALBRIDGE_LOG_LEVEL", "INFO")},
+}

@@ -1,0 +1,7 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("icalbridge")
