@@ -30,6 +30,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -83,6 +84,13 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+# Serve static files from the app folders too, so that no collectstatic step is needed.
+WHITENOISE_USE_FINDERS = True
+ICALBRIDGE_DEMO_FEEDS = env_bool("ICALBRIDGE_DEMO_FEEDS", False)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -99,10 +107,12 @@ if env_bool("ICALBRIDGE_MAIL_TO_CONSOLE", not env_str("ICALBRIDGE_SMTP_HOST")):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 # Fetching other people's servers (DOMAIN.md).
-ICALBRIDGE_ALLOW_PRIVATE_URLS = env_bool("ICALBRIDGE_ALLOW_PRIVATE_URLS", False)
+ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = env_str("ICALBRIDGE_ALLOW_PRIVATE_URLS", "")
 ICALBRIDGE_FETCH_MAX_BYTES = env_int("ICALBRIDGE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 ICALBRIDGE_FETCH_TIMEOUT_S = env_int("ICALBRIDGE_FETCH_TIMEOUT_S", 30)
 ICALBRIDGE_POLL_INTERVAL_S = env_int("ICALBRIDGE_POLL_INTERVAL_S", 15 * 60)
+ICALBRIDGE_FAILURES_BEFORE_ERROR = env_int("ICALBRIDGE_FAILURES_BEFORE_ERROR", 3)
+ICALBRIDGE_STALE_AFTER_HOURS = env_int("ICALBRIDGE_STALE_AFTER_HOURS", 24)
 
 # Background work: RedisHuey when REDIS_URL is set, else SqliteHuey beside the database.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -114,4 +124,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("ICALBRIDGE_LOG_LEVEL", "INFO")},
+    # Every fetch and every task is recorded as an import run; their own logs are noise.
+    "loggers": {
+        "httpx": {"level": "WARNING"},
+        "huey": {"level": "WARNING"},
+        "huey.consumer": {"level": "WARNING"},
+    },
 }

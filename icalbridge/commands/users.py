@@ -1,0 +1,49 @@
+"""Create users from the command line."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from icalbridge.hub.models import ApiToken, Membership, Organization, Role
+
+
+def new_user_with_organization(
+    email: str, password: str, org: str | None = None
+) -> tuple[Any, Organization]:
+    """Create a user who owns a new organization; return (user, organization)."""
+    users = get_user_model()
+    with transaction.atomic():
+        user = users.objects.create_user(username=email, email=email, password=password)
+        organization = Organization.objects.create(name=org or email.split("@")[0])
+        Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
+    return user, organization
+
+
+def create_user(email: str, password: str, *, api_token: bool, org: str | None) -> int:
+    """Create a user; print an API token on the last line when asked. Exit 2 on bad input."""
+    try:
+        validate_email(email)
+    except ValidationError:
+        print(f"'{email}' is not an e-mail address.", file=sys.stderr)
+        return 2
+    if get_user_model().objects.filter(username=email).exists():
+        print(f"A user {email} exists already.", file=sys.stderr)
+        return 2
+    try:
+        validate_password(password)
+    except ValidationError as exc:
+        print("Password refused: " + " ".join(exc.messages), file=sys.stderr)
+        return 2
+    user, organization = new_user_with_organization(email, password, org)
+    print(f"Created {email}, owner of '{organization.name}'.")
+    if api_token:
+        _, key = ApiToken.issue(user, "command line")
+        print(key)
+    return 0

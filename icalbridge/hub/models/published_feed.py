@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+
+
+def new_feed_token() -> str:
+    """Return a URL-safe secret of 192 random bits (DOMAIN: at least 128)."""
+    return secrets.token_urlsafe(24)
+
+
+class PublishedFeed(models.Model):
+    """A feed we serve at /ical/<token>.ics: a channel's export or a personal agenda feed.
+
+    The bytes, their gzip and their ETag are stored when bookings change, so that a
+    request is one indexed lookup and a write of bytes.
+    """
+
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    channel = models.OneToOneField(
+        "hub.Channel", null=True, blank=True, on_delete=models.CASCADE, related_name="feed"
+    )
+    agenda = models.OneToOneField(
+        "hub.AgendaFeed", null=True, blank=True, on_delete=models.CASCADE, related_name="feed"
+    )
+    body = models.BinaryField(default=b"")
+    body_gzip = models.BinaryField(default=b"")
+    etag = models.CharField(max_length=80, blank=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+    nights = models.JSONField(default=list, blank=True)
+    event_count = models.PositiveIntegerField(default=0)
+
+    def reset_token(self) -> None:
+        self.token = new_feed_token()
+
+    @property
+    def path(self) -> str:
+        return f"/ical/{self.token}.ics"
+
+    @property
+    def url(self) -> str:
+        return f"{settings.PUBLIC_URL}{self.path}"
+
+    @property
+    def webcal_url(self) -> str:
+        return "webcal://" + self.url.split("://", 1)[1]

@@ -1,0 +1,78 @@
+"""Claim due channels so that no channel is ever imported twice at once.
+
+PostgreSQL claims a batch with ``SELECT ... FOR UPDATE SKIP LOCKED``; SQLite, which has a
+single writer, claims each row with a conditional UPDATE. Either way a claim is a lease
+that expires, so a worker killed mid-import never blocks its channels for good.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet
+
+from icalbridge.hub.models import Channel
+
+LEASE = timedelta(minutes=10)
+
+
+def _due(now: datetime) -> QuerySet[Channel]:
+    return (
+        Channel.objects.filter(is_active=True, next_poll_at__lte=now)
+        .exclude(import_url="")
+        .exclude(direction="export")
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+    )
+
+
+def claim_due_channels(now: datetime, owner: str, limit: int = 50) -> list[int]:
+    """Claim up to ``limit`` due channels for ``owner``, oldest due first; return their ids."""
+    if connection.vendor == "postgresql":
+        with transaction.atomic():
+            ids = list(
+                _due(now)
+                .select_for_update(skip_locked=True)
+                .order_by("next_poll_at", "id")
+                .values_list("id", flat=True)[:limit]
+            )
+            Channel.objects.filter(id__in=ids).update(claimed_until=now + LEASE, claimed_by=owner)
+        return ids
+    claimed = []
+    for channel_id in _due(now).order_by("next_poll_at", "id").values_list("id", flat=True)[:limit]:
+        if claim_channel(channel_id, now, owner):
+            claimed.append(channel_id)
+    return claimed
+
+
+def claim_channel(channel_id: int, now: datetime, owner: str) -> bool:
+    """Claim one channel whatever its schedule ("Import now"); False if another holds it."""
+    return (
+        Channel.objects.filter(pk=channel_id)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=now + LEASE, claimed_by=owner)
+        == 1
+    )
+
+
+def renew_claim(channel_id: int, now: datetime, owner: str) -> bool:
+    """Extend a claim that ``owner`` still holds; False when it expired or passed to another.
+
+    A queued import checks this before it starts: if its claim ran out while it waited in
+    the queue, another worker may have claimed the channel since, and importing it
+    anyway would run two imports of one channel at once.
+    """
+    return (
+        Channel.objects.filter(pk=channel_id, claimed_by=owner, claimed_until__gt=now).update(
+            claimed_until=now + LEASE
+        )
+        == 1
+    )
+
+
+def release_channel(channel_id: int, owner: str, next_poll_at: datetime | None) -> None:
+    """Give a claim back and set when the channel is next due."""
+    updates: dict[str, object] = {"claimed_until": None, "claimed_by": ""}
+    if next_poll_at is not None:
+        updates["next_poll_at"] = next_poll_at
+    Channel.objects.filter(pk=channel_id, claimed_by=owner).update(**updates)

@@ -1,0 +1,137 @@
+"""Re-render the feeds a change touches and store their bytes and ETag (render on change)."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from icalbridge.core import bookings as core
+from icalbridge.core.exports import (
+    ExportFilter,
+    ExportWording,
+    bookings_for_channel,
+    export_events_for_channel,
+    served_nights,
+)
+from icalbridge.core.ics_write import ExportEvent, render_feed
+from icalbridge.core.spans import Nights
+from icalbridge.hub.models import AgendaFeed, Booking, Channel, PublishedFeed, Unit
+
+# A fixed stamp keeps the bytes identical for identical bookings (DOMAIN rule 4); every
+# event carries its own LAST-MODIFIED, which is what clients read.
+_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
+_AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
+
+
+def active_core_bookings(units: Iterable[Unit]) -> list[core.Booking]:
+    """Return the active bookings of some units as domain values, scope included."""
+    rows = (
+        Booking.objects.filter(unit__in=list(units), cancelled_at__isnull=True)
+        .prefetch_related(Prefetch("scope", queryset=Channel.objects.only("id")))
+        .order_by("id")
+    )
+    return [
+        b.as_core(None if b.scope_all else frozenset(str(c.pk) for c in b.scope.all()))
+        for b in rows
+    ]
+
+
+def is_rental_platform(platform_id: str) -> bool:
+    """Tell whether a platform wants all-day nights (rentals) rather than timed events."""
+    return platform_id not in _AGENDA_PLATFORMS
+
+
+def refresh_unit_feeds(unit: Unit) -> list[int]:
+    """Re-render every export feed of a unit; return the ids of the channels whose bytes changed."""
+    bookings = active_core_bookings([unit])
+    changed = []
+    for channel in unit.channels.filter(is_active=True).order_by("id"):
+        if not channel.exports:
+            continue
+        events = export_events_for_channel(
+            bookings,
+            channel.key,
+            channel.export_filter,
+            ExportWording(),
+            rental=is_rental_platform(channel.platform),
+            stay=unit.stay_times,
+        )
+        feed, _ = PublishedFeed.objects.get_or_create(channel=channel)
+        name = f"{unit.name} · {channel.name}"
+        if _store(
+            feed, render_feed(events, name, stamp=_STAMP), served_nights(events), len(events)
+        ):
+            changed.append(channel.pk)
+    return changed
+
+
+def refresh_unit_feeds_on_commit(unit: Unit) -> None:
+    """Re-render the unit's feeds once the current transaction has committed."""
+    unit_id = unit.pk
+
+    def refresh() -> None:
+        fresh = Unit.objects.get(pk=unit_id)
+        refresh_unit_feeds(fresh)
+        for agenda in AgendaFeed.objects.filter(revoked_at__isnull=True).filter(
+            organization_id=fresh.organization_id
+        ):
+            refresh_agenda_feed(agenda)
+
+    transaction.on_commit(refresh)
+
+
+def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
+    """Re-render a personal agenda feed; return whether its bytes changed."""
+    units = list(agenda.units.all()) or list(agenda.organization.units.all())
+    stays = {str(u.pk): u for u in units}
+    flt = ExportFilter(
+        kinds=frozenset(core.Kind(k) for k in agenda.kinds) if agenda.kinds else None,
+        categories=frozenset(agenda.categories) if agenda.categories else None,
+    )
+    events = []
+    for unit in stays.values():
+        bookings = active_core_bookings([unit])
+        for event in export_events_for_channel(
+            bookings,
+            f"agenda:{agenda.pk}",
+            flt,
+            ExportWording(),
+            rental=False,
+            stay=unit.stay_times,
+        ):
+            events.append(_with_unit_name(event, unit.name))
+    feed, _ = PublishedFeed.objects.get_or_create(agenda=agenda)
+    body = render_feed(events, agenda.name, stamp=_STAMP)
+    return _store(feed, body, served_nights(events), len(events))
+
+
+def bookings_exported_to(channel: Channel) -> list[core.Booking]:
+    """Return the bookings a channel's export carries right now."""
+    bookings = active_core_bookings([channel.unit])
+    return bookings_for_channel(bookings, channel.key, channel.export_filter)
+
+
+def _with_unit_name(event: ExportEvent, unit_name: str) -> ExportEvent:
+    return replace(event, summary=f"{event.summary} · {unit_name}")
+
+
+def _store(feed: PublishedFeed, body: bytes, nights: tuple[Nights, ...], count: int) -> bool:
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if etag == feed.etag:
+        return False
+    feed.body = body
+    # mtime=0 keeps the compressed bytes as stable as the plain ones.
+    feed.body_gzip = gzip.compress(body, compresslevel=6, mtime=0)
+    feed.etag = etag
+    feed.rendered_at = timezone.now().replace(microsecond=0)
+    feed.nights = [[n.start.isoformat(), n.end.isoformat()] for n in nights]
+    feed.event_count = count
+    feed.save()
+    return True

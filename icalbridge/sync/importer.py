@@ -1,0 +1,224 @@
+"""Import one channel: fetch outside any transaction, then one short transaction.
+
+DOMAIN rules 5-8, 12 and 13. An unchanged feed (304, or the same fingerprint) costs no
+parse and no booking write; a doubtful one changes nothing (rule 7).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from icalbridge.core.echoes import echo_keys
+from icalbridge.core.feed import Feed
+from icalbridge.core.fingerprint import feed_fingerprint
+from icalbridge.core.horizons import find_horizon_keys
+from icalbridge.core.ics_read import ReadOptions, read_feed
+from icalbridge.core.reconcile import HoldReason, Plan, plan_import
+from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun
+from icalbridge.sync.booking_changes import (
+    apply_plan,
+    refresh_echo_flags,
+    served_snapshots,
+    stored_imports,
+)
+from icalbridge.sync.conflict_tracking import update_unit_conflicts
+from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
+from icalbridge.sync.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
+from icalbridge.sync.policy import fetch_policy
+from icalbridge.sync.status_facts import record_failure, record_success
+
+# What a feed that changes nothing because it is not a calendar tells the host.
+_UNUSABLE = {
+    HoldReason.NOT_CALENDAR: (
+        "not_calendar",
+        "The link answered something that is not a calendar; nothing was changed.",
+    ),
+    HoldReason.TRUNCATED: (
+        "truncated",
+        "The calendar arrived cut off before its end; nothing was changed.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ImportContext:
+    channel: Channel
+    started_at: datetime
+    trigger: str
+
+
+def import_channel(
+    channel_id: int,
+    *,
+    trigger: str = "schedule",
+    confirm: bool = False,
+    now: datetime | None = None,
+) -> ImportRun:
+    """Fetch and reconcile one channel's feed; return the recorded run.
+
+    The caller holds the channel's claim (``sync.claims``). ``confirm`` applies a change
+    held for confirmation when the feed still says the same.
+    """
+    channel = Channel.objects.select_related("unit").get(pk=channel_id)
+    ctx = ImportContext(channel, now or timezone.now(), trigger)
+    held = HeldChange.objects.filter(channel=channel).first()
+    if confirm and held is not None:
+        return _reconcile(ctx, held.body, held.fingerprint, None, confirmed=True)
+    validators = None
+    if held is None and channel.body_fingerprint:
+        validators = Validators(channel.etag or None, channel.last_modified or None)
+    result = fetch_feed(channel.import_url, validators, fetch_policy())
+    if result.outcome is FetchOutcome.FAILED:
+        return record_failure(ctx.channel, ctx.started_at, ctx.trigger, result)
+    if result.outcome is FetchOutcome.NOT_MODIFIED:
+        return _unchanged(ctx, result, channel.body_fingerprint)
+    body = result.body or b""
+    fingerprint = feed_fingerprint(body)
+    if fingerprint == channel.body_fingerprint and held is None and not confirm:
+        return _unchanged(ctx, result, fingerprint)
+    confirmed = confirm or (held is not None and held.fingerprint == fingerprint)
+    return _reconcile(ctx, body, fingerprint, result, confirmed=confirmed)
+
+
+def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> ImportRun:
+    with transaction.atomic():
+        if refresh_echo_flags(ctx.channel):
+            refresh_unit_feeds_on_commit(ctx.channel.unit)
+        run = _new_run(ctx, result, fingerprint, ImportOutcome.UNCHANGED)
+        run.events_read = ctx.channel.events_read
+        run.save()
+        record_success(ctx.channel, ctx.started_at, result, fingerprint, ctx.channel.events_read)
+    return run
+
+
+def _read(ctx: ImportContext, body: bytes) -> Feed:
+    unit = ctx.channel.unit
+    platform = ctx.channel.platform if ctx.channel.platform != "other" else None
+    options = ReadOptions(
+        today=ctx.started_at.astimezone(unit.zone).date(),
+        zone=unit.timezone,
+        import_options=ctx.channel.import_options,
+        platform=platform,
+    )
+    return read_feed(body, options)
+
+
+def _reconcile(
+    ctx: ImportContext,
+    body: bytes,
+    fingerprint: str,
+    result: FetchResult | None,
+    *,
+    confirmed: bool,
+) -> ImportRun:
+    feed = _read(ctx, body)
+    channel, unit = ctx.channel, ctx.channel.unit
+    today = ctx.started_at.astimezone(unit.zone).date()
+    echoes = echo_keys(feed.events, served_snapshots(channel), unit.stay_times)
+    horizons = find_horizon_keys(
+        feed.events, today=today, platform_id=feed.platform or channel.platform
+    )
+    with transaction.atomic():
+        Channel.objects.select_for_update().filter(pk=channel.pk).first()
+        stored = [b.as_core() for b in stored_imports(channel)]
+        plan = plan_import(
+            feed.events,
+            stored,
+            today=today,
+            feed_is_calendar=feed.is_calendar,
+            feed_is_truncated=feed.is_truncated,
+            confirmed=confirmed,
+            stay=unit.stay_times,
+            echo_keys=echoes,
+            horizon_keys=horizons,
+        )
+        problems = [{"code": p.code, "message": p.message} for p in feed.problems]
+        if plan.hold_reason in _UNUSABLE:
+            code, message = _UNUSABLE[HoldReason(plan.hold_reason)]
+            return record_failure(
+                channel,
+                ctx.started_at,
+                ctx.trigger,
+                result,
+                code=code,
+                message=message,
+                problems=problems,
+            )
+        if plan.is_held:
+            run = _hold(ctx, plan, body, fingerprint, result, problems)
+            record_success(channel, ctx.started_at, result, "", len(feed.events))
+            return run
+        HeldChange.objects.filter(channel=channel).delete()
+        apply_plan(plan, channel, ctx.started_at, echoes, horizons)
+        run = _new_run(ctx, result, fingerprint, ImportOutcome.APPLIED)
+        run.events_read = len(feed.events)
+        run.added = len(plan.add)
+        run.moved = sum(1 for c in plan.change if c.moved)
+        run.updated = sum(1 for c in plan.change if not c.moved)
+        run.cancelled = len(plan.cancel)
+        run.problems = problems
+        run.save()
+        if not plan.is_noop:
+            update_unit_conflicts(unit, ctx.started_at)
+            refresh_unit_feeds_on_commit(unit)
+        record_success(channel, ctx.started_at, result, fingerprint, len(feed.events))
+    return run
+
+
+def _hold(
+    ctx: ImportContext,
+    plan: Plan,
+    body: bytes,
+    fingerprint: str,
+    result: FetchResult | None,
+    problems: list[dict[str, str]],
+) -> ImportRun:
+    would_cancel = [
+        {
+            "id": b.id,
+            "start": b.span.start.isoformat(),
+            "end": b.span.end.isoformat(),
+            "kind": b.kind.value,
+            "summary": b.summary,
+        }
+        for b in plan.cancel
+    ]
+    HeldChange.objects.update_or_create(
+        channel=ctx.channel,
+        defaults={
+            "reason": plan.hold_reason,
+            "params": dict(plan.hold_params),
+            "fingerprint": fingerprint,
+            "body": body,
+            "would_cancel": would_cancel,
+            "would_add": len(plan.add),
+        },
+    )
+    run = _new_run(ctx, result, fingerprint, ImportOutcome.HELD)
+    run.held = len(plan.cancel)
+    run.events_read = len(plan.add) + len(plan.change)
+    run.problems = problems
+    run.message = f"{plan.hold_reason}: {len(plan.cancel)} bookings would be removed"
+    run.save()
+    return run
+
+
+def _new_run(
+    ctx: ImportContext, result: FetchResult | None, fingerprint: str, outcome: ImportOutcome
+) -> ImportRun:
+    return ImportRun(
+        channel=ctx.channel,
+        started_at=ctx.started_at,
+        finished_at=timezone.now(),
+        trigger=ctx.trigger,
+        http_status=result.status if result else None,
+        bytes_read=result.bytes_read if result else 0,
+        etag=(result.validators.etag or "") if result else "",
+        last_modified=(result.validators.last_modified or "") if result else "",
+        fingerprint=fingerprint,
+        outcome=outcome,
+    )

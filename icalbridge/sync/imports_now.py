@@ -1,0 +1,65 @@
+"""Run an import under a claim: on schedule (claimed by the worker) or at once ("Import now")."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from icalbridge.hub.models import Channel, ImportRun
+from icalbridge.sync.claims import claim_channel, release_channel, renew_claim
+from icalbridge.sync.importer import import_channel
+from icalbridge.sync.status_facts import record_failure
+
+log = logging.getLogger(__name__)
+
+
+class ChannelBusy(Exception):
+    """Another worker is importing this channel right now."""
+
+
+def import_claimed(
+    channel_id: int, owner: str, *, trigger: str = "schedule", confirm: bool = False
+) -> ImportRun | None:
+    """Import a channel whose claim ``owner`` holds, and always give the claim back."""
+    close_old_connections()
+    if not renew_claim(channel_id, timezone.now(), owner):
+        log.info("claim on channel %s expired before its import started; skipped", channel_id)
+        return None
+    try:
+        return import_channel(channel_id, trigger=trigger, confirm=confirm)
+    except Channel.DoesNotExist:
+        return None
+    except Exception:
+        # A bug or a database fault must not kill the worker nor leave the channel
+        # silently stuck: the failure is recorded and the channel backs off.
+        log.exception("import of channel %s failed", channel_id)
+        channel = Channel.objects.filter(pk=channel_id).first()
+        if channel is None:
+            return None
+        return record_failure(
+            channel,
+            timezone.now(),
+            trigger,
+            None,
+            code="internal_error",
+            message="icalbridge could not finish this import; it will try again.",
+        )
+    finally:
+        release_channel(channel_id, owner, None)
+        close_old_connections()
+
+
+def import_now(channel_id: int, *, confirm: bool = False, wait_s: float = 30.0) -> ImportRun | None:
+    """Import a channel at once, waiting for a worker that holds it to finish first."""
+    owner = f"now-{time.monotonic_ns()}"
+    deadline = time.monotonic() + wait_s
+    while not claim_channel(channel_id, timezone.now(), owner):
+        if time.monotonic() > deadline:
+            raise ChannelBusy(channel_id)
+        time.sleep(0.2)
+    return import_claimed(
+        channel_id, owner, trigger="confirm" if confirm else "manual", confirm=confirm
+    )

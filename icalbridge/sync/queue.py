@@ -1,0 +1,47 @@
+"""The one place that knows background work runs on Huey.
+
+SqliteHuey beside the database by default (no server to install), RedisHuey when
+``REDIS_URL`` is set; the task code is the same. Keeping every enqueue behind this module
+keeps a later move to another task framework cheap.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from huey import Huey, RedisHuey, SqliteHuey
+from huey.consumer import Consumer
+
+from icalbridge.sync.imports_now import import_claimed
+
+
+def _make_huey() -> Huey:
+    immediate = bool(getattr(settings, "ICALBRIDGE_QUEUE_IMMEDIATE", False))
+    if settings.REDIS_URL:
+        return RedisHuey("icalbridge", url=settings.REDIS_URL, immediate=immediate)
+    return SqliteHuey(
+        "icalbridge", filename=str(settings.HUEY_QUEUE_FILE), immediate=immediate, timeout=20
+    )
+
+
+huey = _make_huey()
+
+
+@huey.task()
+def import_claimed_channel(channel_id: int, owner: str) -> None:
+    """Import a channel this worker claimed, then give the claim back."""
+    import_claimed(channel_id, owner)
+
+
+def enqueue_import(channel_id: int, owner: str) -> None:
+    import_claimed_channel(channel_id, owner)
+
+
+def queue_length() -> int:
+    return huey.pending_count()
+
+
+def create_consumer(threads: int) -> Consumer:
+    """Return a Huey consumer whose SIGTERM finishes the imports under way, then stops."""
+    return huey.create_consumer(
+        workers=threads, worker_type="thread", periodic=False, graceful_signal="TERM"
+    )

@@ -1,0 +1,117 @@
+"""Update a channel's stored facts after an import, schedule its next one, record state flips."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+from django.utils import timezone
+
+from icalbridge.core.schedule import next_poll_at
+from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun, StatusChange
+from icalbridge.sync.fetch import FetchResult
+from icalbridge.sync.status import channel_status
+
+
+def record_failure(
+    channel: Channel,
+    started_at: datetime,
+    trigger: str,
+    result: FetchResult | None,
+    *,
+    code: str | None = None,
+    message: str | None = None,
+    problems: list[dict[str, str]] | None = None,
+) -> ImportRun:
+    """Record a failed import: nothing changed, the channel backs off, its status tells why."""
+    code = code or (result.error_code if result else None) or "failed"
+    message = message or (result.error_message if result else None) or "The import failed."
+    run = ImportRun.objects.create(
+        channel=channel,
+        started_at=started_at,
+        finished_at=timezone.now(),
+        trigger=trigger,
+        http_status=result.status if result else None,
+        bytes_read=result.bytes_read if result else 0,
+        outcome=ImportOutcome.FAILED,
+        error_code=code,
+        message=message,
+        problems=problems or [],
+    )
+    channel.last_attempt_at = started_at
+    channel.consecutive_failures += 1
+    channel.last_error_code = code
+    channel.last_error_message = message
+    retry_after = result.retry_after_s if result else None
+    channel.next_poll_at = _next_poll(channel, started_at, retry_after)
+    _save_facts(channel, started_at)
+    return run
+
+
+def record_success(
+    channel: Channel,
+    started_at: datetime,
+    result: FetchResult | None,
+    fingerprint: str,
+    events_read: int | None,
+) -> None:
+    """Record a fetch that read a calendar, whether it changed bookings or not."""
+    channel.last_attempt_at = started_at
+    channel.last_success_at = started_at
+    channel.consecutive_failures = 0
+    channel.last_error_code = ""
+    channel.last_error_message = ""
+    channel.events_read = events_read
+    channel.body_fingerprint = fingerprint
+    if result is not None:
+        channel.etag = result.validators.etag or ""
+        channel.last_modified = result.validators.last_modified or ""
+    channel.next_poll_at = _next_poll(channel, started_at, None)
+    _save_facts(channel, started_at)
+
+
+def _next_poll(channel: Channel, now: datetime, retry_after_s: int | None) -> datetime:
+    return next_poll_at(
+        now,
+        interval_s=channel.poll_interval_s,
+        jitter=random.random(),
+        consecutive_failures=channel.consecutive_failures,
+        retry_after_s=retry_after_s,
+    )
+
+
+def _save_facts(channel: Channel, now: datetime) -> None:
+    update_state(channel, now, save=False)
+    channel.save(
+        update_fields=[
+            "last_attempt_at",
+            "last_success_at",
+            "consecutive_failures",
+            "last_error_code",
+            "last_error_message",
+            "events_read",
+            "body_fingerprint",
+            "etag",
+            "last_modified",
+            "next_poll_at",
+            "state",
+        ]
+    )
+
+
+def update_state(channel: Channel, now: datetime, *, save: bool = True) -> None:
+    """Derive the channel's state; when it flips, record the change (history and alert outbox)."""
+    held = HeldChange.objects.filter(channel=channel).first()
+    status = channel_status(channel, now, held)
+    if status.state != channel.state:
+        StatusChange.objects.create(
+            channel=channel,
+            at=now,
+            old_state=channel.state,
+            new_state=status.state,
+            reason=status.reason,
+            message=status.message,
+        )
+        channel.state = status.state
+        if save:
+            channel.save(update_fields=["state"])
