@@ -84,6 +84,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -131,3 +132,7 @@ LOGGING = {
         "huey.consumer": {"level": "WARNING"},
     },
 }
+
+# The web app's templates first: django.contrib.admin ships registration/ templates of its
+# own that would otherwise style the password reset pages as the admin.
+TEMPLATES[0]["DIRS"] = [BASE_DIR / "web" / "templates"]

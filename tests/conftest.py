@@ -5,10 +5,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.fixtures import feed_server  # noqa: F401  (a fixture for every test)
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
 FIXTURE_FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
+    """Hash test passwords cheaply: the real hasher costs about a second per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 def corpus_files() -> list[Path]:
@@ -25,3 +33,19 @@ def corpus_dir() -> Path:
             pytest.fail(f"the shared corpus must be present in CI, looked in {CORPUS}")
         pytest.skip(f"the shared corpus is not beside this clone ({CORPUS} is absent)")
     return CORPUS
+
+
+def _database_is_postgresql() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Run PostgreSQL-only tests in the PostgreSQL pass of scripts/test, and say so elsewhere."""
+    if _database_is_postgresql():
+        return
+    reason = "needs PostgreSQL: runs in the PostgreSQL pass of scripts/test (DATABASE_URL)"
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(pytest.mark.skip(reason=reason))

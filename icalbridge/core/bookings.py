@@ -64,6 +64,7 @@ class Booking:
     category: str = ""
     summary: str = ""
     scope: frozenset[str] | None = None
+    is_block: bool = False
     is_echo: bool = False
     is_horizon: bool = False
     sequence: int = 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 
@@ -37,7 +37,11 @@ class Nights:
 
 @dataclass(frozen=True, order=True)
 class Timed:
-    """A timed span ``[start, end)`` with aware datetimes; zero length is a point in time."""
+    """A timed span ``[start, end)`` with aware datetimes; zero length is a point in time.
+
+    Both ends are kept in UTC: Python compares two datetimes of the same zone by their
+    wall clocks, so a span built across a DST change could otherwise end before it starts.
+    """
 
     start: datetime
     end: datetime
@@ -45,6 +49,8 @@ class Timed:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("timed spans need aware datetimes")
+        object.__setattr__(self, "start", self.start.astimezone(UTC))
+        object.__setattr__(self, "end", self.end.astimezone(UTC))
         if self.end < self.start:
             raise ValueError(f"a span must not end before it starts ({self.start} to {self.end})")
 

@@ -40,7 +40,7 @@ def apply_plan(
             )
         row.set_span(change.event.span)
         row.kind = change.event.kind.value
-        row.summary = change.event.summary[:300]
+        row.summary = change.event.summary
         row.is_block = change.event.is_block
         row.remote_uid = change.event.key
         row.is_echo = change.is_echo
@@ -59,7 +59,7 @@ def _new_booking(
     booking = Booking(
         unit_id=channel.unit_id,
         kind=event.kind.value,
-        summary=event.summary[:300],
+        summary=event.summary,
         origin=channel,
         remote_uid=event.key,
         is_block=event.is_block,

@@ -29,7 +29,7 @@ class Booking(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="bookings")
     kind = models.CharField(_("kind"), max_length=12, choices=KIND_CHOICES)
     category = models.CharField(_("category"), max_length=80, blank=True)
-    summary = models.CharField(_("summary"), max_length=300, blank=True)
+    summary = models.TextField(_("summary"), blank=True)
     note = models.TextField(_("note"), blank=True)
 
     all_day = models.BooleanField(default=True)
@@ -113,6 +113,7 @@ class Booking(models.Model):
             category=self.category,
             summary=self.summary,
             scope=None if self.scope_all else (scope_ids or frozenset()),
+            is_block=self.is_block,
             is_echo=self.is_echo,
             is_horizon=self.is_horizon,
             sequence=self.sequence,

@@ -1,0 +1,115 @@
+"""What the API reads and writes about channels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ninja import Schema
+from pydantic import Field, field_validator
+
+from icalbridge.core.bookings import Direction, ImportMode, Kind
+
+MIN_POLL_INTERVAL_S = 5 * 60
+DEFAULT_POLL_INTERVAL_S = 15 * 60
+
+
+class ChannelIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    platform: str = Field("other", description="A preset id from GET /platforms.")
+    direction: Direction = Direction.BOTH
+    import_url: str | None = Field(
+        None,
+        max_length=2000,
+        description="The platform's calendar link; required to import. webcal:// is read as https://.",
+    )
+    dtend_is_checkout: bool | None = Field(None, description="Default: the platform preset's.")
+    import_mode: ImportMode | None = Field(None, description="Default: the platform preset's.")
+    ignore_phrases: list[str] | None = Field(None, description="Default: the platform preset's.")
+    floating_tz: str | None = Field(None, description="Zone for times without one.")
+    poll_interval_s: int = Field(DEFAULT_POLL_INTERVAL_S, ge=MIN_POLL_INTERVAL_S, le=7 * 86400)
+    export_kinds: list[Kind] = Field([], description="Empty: every kind.")
+    export_categories: list[str] = Field([], description="Empty: every category.")
+
+    @field_validator("name")
+    @classmethod
+    def name_is_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("The name cannot be blank.")
+        return value.strip()
+
+    @field_validator("floating_tz")
+    @classmethod
+    def zone_exists(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"Unknown time zone {value!r}; use one like Europe/Paris.") from None
+        return value
+
+
+class ChannelStatusOut(Schema):
+    state: str = Field(description="ok, warning, error or never.")
+    reason: str
+    message: str
+    last_import_at: datetime | None
+    last_attempt_at: datetime | None
+    events_read: int | None
+    consecutive_failures: int
+    last_export_fetch_at: datetime | None
+    last_export_fetch_by: str | None
+
+
+class HeldOut(Schema):
+    reason: str
+    would_cancel: int
+    would_add: int
+    message: str
+    created_at: datetime
+
+
+class ChannelOut(Schema):
+    id: str
+    unit: str
+    name: str
+    platform: str
+    direction: Direction
+    import_url: str | None
+    export_url: str | None
+    export_webcal_url: str | None
+    dtend_is_checkout: bool
+    import_mode: ImportMode
+    ignore_phrases: list[str]
+    floating_tz: str | None
+    poll_interval_s: int
+    export_kinds: list[str]
+    export_categories: list[str]
+    next_poll_at: datetime | None
+    created_at: datetime
+    status: ChannelStatusOut
+    held: HeldOut | None
+
+
+class ExportUrlOut(Schema):
+    export_url: str
+    export_webcal_url: str
+
+
+class ImportRunOut(Schema):
+    id: str
+    trigger: str
+    outcome: str = Field(description="applied, unchanged, held or failed.")
+    started_at: datetime
+    finished_at: datetime | None
+    http_status: int | None
+    events_read: int | None
+    added: int
+    moved: int
+    updated: int
+    cancelled: int
+    held: int
+    error_code: str | None
+    message: str
+    problems: list[dict[str, str]]

@@ -1,0 +1,72 @@
+"""Tell which imported events merely mirror what we exported to that channel (rule 8).
+
+Platforms re-export as blocks the dates they imported from us ("Airbnb (Not available)",
+"CLOSED - Not available", "Indisponible"). Taken for real blocks, they would be exported
+to the other channels and keep those dates closed after the host cancels here: a block
+that lives on by itself, fed back by each platform in turn. Taken for reservations, they
+would raise a false double booking against the very stay they mirror.
+
+So an event is an echo when the platform presents it as a block and all its nights were
+in what we served to that channel at one of its last two fetches of our export feed.
+The window is counted in the channel's own fetches, not in hours: a platform polling
+daily and one polling every ten minutes both get exactly the time they need to notice a
+cancellation, and once they have fetched twice without those nights, their block is real
+again (it can no longer come from us). One snapshot must hold all the nights: a block
+straddling two snapshots was not in anything we served as such, so it is real.
+A reservation is never an echo: platforms export what they imported as blocks only.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Sequence
+
+from icalbridge.core.feed import FeedEvent
+from icalbridge.core.spans import Nights, StayTimes, nights_of
+
+SNAPSHOTS_CONSIDERED = 2
+
+
+def is_echo(event: FeedEvent, served: Sequence[Sequence[Nights]], stay: StayTimes) -> bool:
+    """Tell whether a channel's event only mirrors nights we served it.
+
+    ``served`` holds what we served to the channel at each of its fetches of our export
+    feed, newest first, each as runs of nights; only the first two count.
+    """
+    return _is_within_a_snapshot(event, [_merged(s) for s in served[:SNAPSHOTS_CONSIDERED]], stay)
+
+
+def echo_keys(
+    events: Sequence[FeedEvent], served: Sequence[Sequence[Nights]], stay: StayTimes
+) -> frozenset[str]:
+    """Return the keys of the events that are echoes (see ``is_echo``)."""
+    snapshots = [_merged(s) for s in served[:SNAPSHOTS_CONSIDERED]]
+    return frozenset(e.key for e in events if _is_within_a_snapshot(e, snapshots, stay))
+
+
+def _is_within_a_snapshot(
+    event: FeedEvent, snapshots: Sequence[list[Nights]], stay: StayTimes
+) -> bool:
+    if not event.is_block:
+        return False
+    nights = nights_of(event.span, stay)
+    if nights is None:
+        return False
+    return any(_is_covered(nights, runs) for runs in snapshots)
+
+
+def _merged(runs: Sequence[Nights]) -> list[Nights]:
+    """Return the runs sorted and joined where they touch: back-to-back stays echo as one."""
+    merged: list[Nights] = []
+    for run in sorted(runs):
+        if merged and run.start <= merged[-1].end:
+            if run.end > merged[-1].end:
+                merged[-1] = Nights(merged[-1].start, run.end)
+        else:
+            merged.append(run)
+    return merged
+
+
+def _is_covered(nights: Nights, runs: list[Nights]) -> bool:
+    index = bisect_right([run.start for run in runs], nights.start) - 1
+    return index >= 0 and runs[index].end >= nights.end

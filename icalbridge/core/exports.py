@@ -1,0 +1,126 @@
+"""Which bookings each channel's export carries, and in what words (DOMAIN rules 2, 3, 8, 12)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from icalbridge.core.bookings import Booking, Kind
+from icalbridge.core.ics_write import ExportEvent, export_uid
+from icalbridge.core.spans import Nights, StayTimes, nights_of
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """The kinds and categories a channel's export lets through; None lets everything through.
+
+    The category ``""`` stands for uncategorised bookings.
+    """
+
+    kinds: frozenset[Kind] | None = None
+    categories: frozenset[str] | None = None
+
+    def lets_through(self, booking: Booking) -> bool:
+        return (self.kinds is None or booking.kind in self.kinds) and (
+            self.categories is None or booking.category in self.categories
+        )
+
+
+@dataclass(frozen=True)
+class ExportWording:
+    """The neutral SUMMARY of each kind, or the host's own words for them."""
+
+    reserved: str = "Reserved"
+    tentative: str = "Tentative"
+    unavailable: str = "Not available"
+
+    def summary_for(self, kind: Kind) -> str:
+        return {
+            Kind.RESERVED: self.reserved,
+            Kind.TENTATIVE: self.tentative,
+            Kind.UNAVAILABLE: self.unavailable,
+        }[kind]
+
+
+def bookings_for_channel(
+    bookings: Iterable[Booking], channel_id: str, flt: ExportFilter
+) -> list[Booking]:
+    """Return the active bookings the export to ``channel_id`` carries (DOMAIN rule 2).
+
+    A booking is exported when it did not come from that channel (a platform must never get
+    its own bookings back), its scope includes the channel, and it passes the channel's
+    filter. Echoes (rule 8) and moving horizon blocks (rule 12) are never exported: passing
+    them on would keep dates blocked everywhere after the real booking is gone.
+    """
+    return [
+        b
+        for b in bookings
+        if b.origin != channel_id
+        and b.is_shown_on(channel_id)
+        and flt.lets_through(b)
+        and not b.is_echo
+        and not b.is_horizon
+    ]
+
+
+def export_events_for_channel(
+    bookings: Iterable[Booking],
+    channel_id: str,
+    flt: ExportFilter,
+    wording: ExportWording,
+    *,
+    rental: bool,
+    stay: StayTimes,
+) -> list[ExportEvent]:
+    """Return the events of ``channel_id``'s export feed, with no guest data (rule 3).
+
+    Each event has the booking's own UID, sequence and last change, and the neutral word
+    of its kind as SUMMARY. For a rental platform (``rental=True``) timed bookings become
+    the nights they occupy (rule 10), and one that occupies no night is left out; agenda
+    feeds keep them timed. Bookings are never merged: each keeps its UID, so a platform
+    sees a cancelled or moved booking as exactly that.
+    """
+    events: list[ExportEvent] = []
+    for booking in bookings_for_channel(bookings, channel_id, flt):
+        span = nights_of(booking.span, stay) if rental else booking.span
+        if span is None:
+            continue
+        events.append(
+            ExportEvent(
+                uid=export_uid(booking.id),
+                span=span,
+                summary=wording.summary_for(booking.kind),
+                sequence=booking.sequence,
+                last_modified=booking.updated_at,
+                status=_status_for(booking.kind, rental=rental),
+                # A category names a type of booking ("cours"), never a guest; platforms
+                # have no use for it, calendar apps filter and colour by it.
+                categories=(booking.category,) if booking.category and not rental else (),
+            )
+        )
+    return events
+
+
+def served_nights(events: Sequence[ExportEvent]) -> tuple[Nights, ...]:
+    """Return the merged, sorted runs of nights the all-day events of an export cover.
+
+    This is what a platform received when it fetched the export, recorded to tell its
+    echoes from real blocks (DOMAIN rule 8). Overlapping and back-to-back stays merge into
+    one run, since a platform's block over them carries no boundary between them.
+    """
+    runs: list[Nights] = []
+    for nights in sorted(e.span for e in events if isinstance(e.span, Nights)):
+        if runs and nights.start <= runs[-1].end:
+            if nights.end > runs[-1].end:
+                runs[-1] = Nights(runs[-1].start, nights.end)
+        else:
+            runs.append(nights)
+    return tuple(runs)
+
+
+def _status_for(kind: Kind, *, rental: bool) -> str | None:
+    # A platform importer that drops TENTATIVE events would leave pre-reserved nights open
+    # to a double booking, so rental feeds carry the word in SUMMARY only.
+    if kind is Kind.TENTATIVE and not rental:
+        return "TENTATIVE"
+    return None

@@ -1,0 +1,362 @@
+"""The one function through which icalbridge fetches other people's servers."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import logging
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import httpx
+
+from icalbridge.sync.addresses import AddressRefused, ResolutionFailed, Resolver, pinned_address
+from icalbridge.sync.fetch_body import FetchFailure, Watchdog, calendar_body, read_body
+from icalbridge.sync.fetch_messages import (
+    retry_after_seconds,
+    size_text,
+    status_message,
+)
+
+logger = logging.getLogger(__name__)
+
+ACCEPT = "text/calendar, */*;q=0.5"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+
+class FetchOutcome(StrEnum):
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    max_bytes: int = 10 * 1024 * 1024
+    connect_timeout_s: float = 10.0
+    total_timeout_s: float = 30.0
+    max_redirects: int = 5
+    allow_private: bool = False
+    allowed_networks: tuple[str, ...] = ()
+    user_agent: str = "icalbridge/0.1 (+calendar sync; https://github.com/icalbridge)"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    outcome: FetchOutcome
+    status: int | None
+    body: bytes | None
+    validators: Validators
+    content_type: str | None
+    final_url: str
+    error_code: str | None = None
+    error_message: str | None = None
+    retry_after_s: int | None = None
+    elapsed_ms: int = 0
+    bytes_read: int = 0
+
+
+@dataclass
+class _Trail:
+    """What a fetch has done so far, reported even when it fails half-way."""
+
+    url: str
+    started: float = field(default_factory=time.monotonic)
+    status: int | None = None
+    bytes_read: int = 0
+
+    def result(self, outcome: FetchOutcome, **values: object) -> FetchResult:
+        values.setdefault("validators", Validators())
+        values.setdefault("body", None)
+        values.setdefault("content_type", None)
+        return FetchResult(
+            outcome=outcome,
+            status=self.status,
+            final_url=self.url,
+            elapsed_ms=round((time.monotonic() - self.started) * 1000),
+            bytes_read=self.bytes_read,
+            **values,  # type: ignore[arg-type]
+        )
+
+
+def normalise_feed_url(url: str) -> str:
+    """Return the https:// or http:// form of a pasted feed link, or raise ValueError."""
+    text = url.strip()
+    scheme, separator, rest = text.partition("://")
+    scheme = scheme.lower()
+    if not separator:
+        raise ValueError(f"The link {text!r} must start with https:// or webcal://.")
+    if scheme in ("webcal", "webcals"):
+        scheme = "https"
+    elif scheme not in ("http", "https"):
+        raise ValueError(
+            f"Links starting with {scheme}:// cannot be fetched; use an https:// or webcal:// link."
+        )
+    if any(character.isspace() for character in text):
+        raise ValueError("The link contains spaces or line breaks; copy it again in full.")
+    try:
+        parsed = httpx.URL(f"{scheme}://{rest}")
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise ValueError(f"The link is not a valid web address ({exc}).") from exc
+    if not parsed.raw_host:
+        raise ValueError(f"The link has no server name after {scheme}://.")
+    if port is not None and not 0 < port < 65536:
+        raise ValueError(f"The link names port {port}, which does not exist.")
+    return str(parsed)
+
+
+def fetch_feed(
+    url: str,
+    validators: Validators | None,
+    policy: FetchPolicy,
+    *,
+    resolver: Resolver = socket.getaddrinfo,
+) -> FetchResult:
+    """Fetch a feed with a conditional GET under the policy's limits; never raise.
+
+    Redirects are followed by hand so the address guard runs on every hop, and each
+    connection goes to the address that was checked (never a second DNS answer).
+    """
+    trail = _Trail(url=url)
+    try:
+        trail.url = normalise_feed_url(url)
+        return _fetch(trail, validators or Validators(), policy, resolver)
+    except ValueError as exc:
+        return trail.result(FetchOutcome.FAILED, error_code="bad_url", error_message=str(exc))
+    except FetchFailure as failure:
+        return trail.result(
+            FetchOutcome.FAILED,
+            error_code=failure.code,
+            error_message=failure.message,
+            retry_after_s=failure.retry_after_s,
+        )
+    except Exception as exc:
+        # A fetch must never take the worker down; the log keeps the bug visible.
+        logger.exception("unexpected error while fetching %s", trail.url)
+        return trail.result(
+            FetchOutcome.FAILED,
+            error_code="connect_error",
+            error_message=f"The fetch failed unexpectedly ({type(exc).__name__}: {exc}).",
+        )
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """Return the certificate store, loaded once: loading it costs ~90 ms per fetch."""
+    return ssl.create_default_context()
+
+
+def _fetch(
+    trail: _Trail, validators: Validators, policy: FetchPolicy, resolver: Resolver
+) -> FetchResult:
+    deadline = trail.started + policy.total_timeout_s
+    visited = {trail.url}
+    with (
+        Watchdog(deadline) as watchdog,
+        httpx.Client(
+            trust_env=False,  # a proxy from the environment would bypass the address pinning
+            verify=_tls_context(),
+            follow_redirects=False,
+            # A kept-alive TLS connection to a shared address could carry the next hop's
+            # request under the previous host's certificate.
+            limits=httpx.Limits(max_keepalive_connections=0),
+        ) as client,
+    ):
+        for redirects in range(policy.max_redirects + 1):
+            request = _pinned_request(client, trail.url, validators, policy, resolver, deadline)
+            request.extensions["trace"] = watchdog.trace
+            response = _send(client, request, policy, watchdog)
+            with contextlib.closing(response):
+                trail.status = response.status_code
+                location = response.headers.get("location")
+                if response.status_code in REDIRECT_STATUSES and location:
+                    trail.url = _redirect_target(trail.url, location, visited, redirects, policy)
+                    continue
+                if response.status_code == 304:
+                    return trail.result(
+                        FetchOutcome.NOT_MODIFIED, validators=_response_validators(response)
+                    )
+                if not 200 <= response.status_code < 300:
+                    raise _http_failure(response)
+                body = _read(response, policy, deadline, watchdog, trail)
+                content_type = response.headers.get("content-type")
+                return trail.result(
+                    FetchOutcome.OK,
+                    body=calendar_body(body, content_type),
+                    validators=_response_validators(response),
+                    content_type=content_type,
+                )
+    raise AssertionError("the redirect loop always returns or raises")
+
+
+def _pinned_request(
+    client: httpx.Client,
+    url: str,
+    validators: Validators,
+    policy: FetchPolicy,
+    resolver: Resolver,
+    deadline: float,
+) -> httpx.Request:
+    """Build a request that connects to the checked address of the URL's host."""
+    parsed = httpx.URL(url)
+    host = parsed.raw_host.decode("ascii")
+    port = parsed.port or (443 if parsed.scheme == "https" else 80)
+    try:
+        address = pinned_address(
+            host,
+            port,
+            allow_private=policy.allow_private,
+            allowed_networks=policy.allowed_networks,
+            resolver=resolver,
+        )
+    except AddressRefused as exc:
+        raise FetchFailure("private_address", str(exc)) from exc
+    except ResolutionFailed as exc:
+        raise FetchFailure("dns_error", str(exc)) from exc
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise _timeout(policy)
+    headers = {
+        "Host": parsed.netloc.decode("ascii"),
+        "User-Agent": policy.user_agent,
+        "Accept": ACCEPT,
+        "Accept-Encoding": "gzip",
+    }
+    if validators.etag:
+        headers["If-None-Match"] = validators.etag
+    if validators.last_modified:
+        headers["If-Modified-Since"] = validators.last_modified
+    timeout = httpx.Timeout(remaining, connect=min(policy.connect_timeout_s, remaining))
+    extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
+    return client.build_request(
+        "GET",
+        parsed.copy_with(host=str(address)),
+        headers=headers,
+        timeout=timeout,
+        extensions=extensions,
+    )
+
+
+def _send(
+    client: httpx.Client, request: httpx.Request, policy: FetchPolicy, watchdog: Watchdog
+) -> httpx.Response:
+    """Send the request and return the streaming response, or raise a FetchFailure."""
+    host = request.headers["Host"]
+    try:
+        return client.send(request, stream=True)
+    except httpx.HTTPError as exc:
+        if watchdog.has_fired or isinstance(exc, httpx.TimeoutException):
+            if isinstance(exc, httpx.ConnectTimeout) and not watchdog.has_fired:
+                raise FetchFailure(
+                    "timeout",
+                    f"Could not connect to {host} within {policy.connect_timeout_s:g} seconds.",
+                ) from exc
+            raise _timeout(policy) from exc
+        if _is_tls_problem(exc):
+            raise FetchFailure(
+                "tls_error",
+                f"The secure connection to {host} failed: {_root_cause(exc)}.",
+            ) from exc
+        if isinstance(exc, httpx.ConnectError):
+            raise FetchFailure(
+                "connect_error", f"Could not connect to {host}: {_root_cause(exc)}."
+            ) from exc
+        raise FetchFailure(
+            "connect_error", f"{host} closed the connection without answering ({exc})."
+        ) from exc
+
+
+def _read(
+    response: httpx.Response,
+    policy: FetchPolicy,
+    deadline: float,
+    watchdog: Watchdog,
+    trail: _Trail,
+) -> bytes:
+    """Read the body within the limits, turning transport errors into FetchFailures."""
+    try:
+        return read_body(response, policy.max_bytes, deadline, watchdog, trail)
+    except httpx.HTTPError as exc:
+        if watchdog.has_fired or isinstance(exc, httpx.TimeoutException):
+            raise _timeout(policy) from exc
+        raise FetchFailure(
+            "incomplete",
+            f"The connection was cut after {size_text(trail.bytes_read)}, "
+            "before the whole calendar arrived.",
+        ) from exc
+
+
+def _redirect_target(
+    current: str, location: str, visited: set[str], redirects: int, policy: FetchPolicy
+) -> str:
+    """Return the normalised URL a redirect points to, refusing loops and long chains."""
+    try:
+        target = normalise_feed_url(str(httpx.URL(current).join(location.strip())))
+    except (ValueError, httpx.InvalidURL) as exc:
+        raise FetchFailure(
+            "bad_url", f"The server redirected to {location!r}, which cannot be fetched: {exc}"
+        ) from exc
+    if target in visited:
+        raise FetchFailure(
+            "redirect_loop",
+            f"The server redirects in a circle ({target} leads back to itself); "
+            "the link cannot be read as it is.",
+        )
+    if redirects >= policy.max_redirects:
+        raise FetchFailure(
+            "too_many_redirects",
+            f"The server redirected more than {policy.max_redirects} times; "
+            "use the link it finally leads to, if it has one.",
+        )
+    visited.add(target)
+    return target
+
+
+def _response_validators(response: httpx.Response) -> Validators:
+    return Validators(
+        etag=response.headers.get("etag"),
+        last_modified=response.headers.get("last-modified"),
+    )
+
+
+def _http_failure(response: httpx.Response) -> FetchFailure:
+    retry_after = None
+    if response.status_code in (429, 503):
+        retry_after = retry_after_seconds(
+            response.headers.get("retry-after"), response.headers.get("date")
+        )
+    return FetchFailure(
+        "http_error", status_message(response.status_code, retry_after), retry_after_s=retry_after
+    )
+
+
+def _timeout(policy: FetchPolicy) -> FetchFailure:
+    return FetchFailure(
+        "timeout",
+        f"The server did not send the whole calendar within {policy.total_timeout_s:g} seconds.",
+    )
+
+
+def _is_tls_problem(exc: BaseException) -> bool:
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ssl.SSLError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
+def _root_cause(exc: BaseException) -> str:
+    while exc.__cause__ is not None:
+        exc = exc.__cause__
+    return str(exc) or type(exc).__name__

@@ -1,0 +1,186 @@
+"""Reading a feed's body within a size cap and a wall-clock deadline."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import socket
+import threading
+import time
+import zlib
+from types import TracebackType
+from typing import Any, Protocol
+
+import httpx
+
+from icalbridge.sync.fetch_messages import size_text
+
+_CALENDAR_START = re.compile(rb"BEGIN:VCALENDAR", re.IGNORECASE)
+
+
+class FetchFailure(Exception):
+    """A fetch that ended without a usable body, with a stable code and a plain message."""
+
+    def __init__(self, code: str, message: str, *, retry_after_s: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.retry_after_s = retry_after_s
+
+
+class ByteCounter(Protocol):
+    bytes_read: int
+
+
+class Watchdog:
+    """Cut the fetch's sockets at the deadline, so no read can outlive the total time-out.
+
+    httpx's read time-out restarts on every received byte, so a server that dribbles a
+    byte now and then, or stalls after a slow start, would otherwise hold a worker for as
+    long as it likes.
+    """
+
+    def __init__(self, deadline: float) -> None:
+        self.has_fired = False
+        self._lock = threading.Lock()
+        self._sockets: list[socket.socket] = []
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+
+    def __enter__(self) -> Watchdog:
+        self._timer.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._timer.cancel()
+        self._timer.join()
+
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """Watch each new connection's socket (httpx trace extension)."""
+        # TLS wraps the TCP socket into a new object and detaches the old one, so the
+        # TLS socket must be watched too or a stalled https body could not be cut.
+        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            return
+        sock = info["return_value"].get_extra_info("socket")
+        if sock is None:
+            return
+        with self._lock:
+            self._sockets.append(sock)
+            has_fired = self.has_fired
+        if has_fired:
+            _cut(sock)
+
+    def _fire(self) -> None:
+        with self._lock:
+            self.has_fired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _cut(sock)
+
+
+def _cut(sock: socket.socket) -> None:
+    # The plain socket's shutdown, not SSLSocket's: that one drops the TLS object under the
+    # feet of the thread still reading. A blocked recv() wakes up at once either way.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+def read_body(
+    response: httpx.Response,
+    max_bytes: int,
+    deadline: float,
+    watchdog: Watchdog,
+    counter: ByteCounter,
+) -> bytes:
+    """Return the decompressed body, stopping as soon as it passes max_bytes or the deadline.
+
+    The raw stream is inflated here, chunk by chunk with a bounded output, so a small
+    gzip bomb is stopped at the cap instead of being inflated in memory.
+    """
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise _too_large(max_bytes, f"it announces {size_text(int(declared))}")
+    inflater = _inflater(response.headers.get("content-encoding", ""))
+    parts: list[bytes] = []
+    size = 0
+    try:
+        # No chunk_size: httpx would hold bytes back until a chunk fills, hiding a dribble.
+        for chunk in response.iter_raw():
+            counter.bytes_read += len(chunk)
+            if counter.bytes_read > max_bytes:
+                raise _too_large(max_bytes, f"stopped after {size_text(counter.bytes_read)}")
+            data = chunk if inflater is None else inflater.decompress(chunk, max_bytes - size + 1)
+            size += len(data)
+            if size > max_bytes:
+                raise _too_large(max_bytes, f"it inflates past {size_text(size)}")
+            parts.append(data)
+            if time.monotonic() > deadline:
+                break
+        if inflater is not None and not watchdog.has_fired:
+            data = inflater.flush()
+            size += len(data)
+            if size > max_bytes:
+                raise _too_large(max_bytes, f"it inflates past {size_text(size)}")
+            parts.append(data)
+            if not inflater.eof:
+                raise FetchFailure(
+                    "decode_error", "The compressed body ended before its end marker."
+                )
+    except zlib.error as exc:
+        raise FetchFailure(
+            "decode_error",
+            f"The server said the body was compressed, but it could not be unpacked ({exc}).",
+        ) from exc
+    if watchdog.has_fired or time.monotonic() > deadline:
+        # A connection cut by the watchdog can look like a normal end of body.
+        raise httpx.ReadTimeout("the total time-out passed while reading")
+    return b"".join(parts)
+
+
+def calendar_body(body: bytes, content_type: str | None) -> bytes:
+    """Return the body if it holds a calendar; otherwise say what the server sent instead."""
+    if _CALENDAR_START.search(body):
+        return body
+    start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
+    shown_type = f" (Content-Type: {content_type})" if content_type else ""
+    if not body:
+        what = "an empty answer (0 bytes)"
+    elif not start:
+        what = f"{size_text(len(body))} of blank space"
+    elif start.startswith(b"<") and (b"<html" in start or b"<!doctype html" in start):
+        what = "a web page, often a login or error page,"
+    elif start[:1] in (b"{", b"["):
+        what = "JSON data"
+    else:
+        what = f"{size_text(len(body))} of something else"
+    raise FetchFailure(
+        "not_calendar",
+        f"The server answered with {what} instead of a calendar{shown_type}; "
+        "the link may be wrong, expired or need a login.",
+    )
+
+
+def _inflater(encoding: str) -> Any:
+    codings = [part.strip().lower() for part in encoding.split(",") if part.strip()]
+    codings = [coding for coding in codings if coding != "identity"]
+    if not codings:
+        return None
+    if codings in (["gzip"], ["x-gzip"], ["deflate"]):
+        # 32 + MAX_WBITS accepts both gzip and zlib headers: servers mix up "deflate".
+        return zlib.decompressobj(32 + zlib.MAX_WBITS)
+    raise FetchFailure(
+        "decode_error",
+        f"The server compressed the body as {encoding!r}, which icalbridge does not read.",
+    )
+
+
+def _too_large(max_bytes: int, detail: str) -> FetchFailure:
+    return FetchFailure(
+        "too_large",
+        f"The calendar is larger than the {size_text(max_bytes)} limit ({detail}).",
+    )

@@ -1,0 +1,132 @@
+"""What platforms and calendar programs get from /ical/<token>.ics."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from icalbridge.core.bookings import Kind
+from icalbridge.core.spans import Nights
+from icalbridge.feeds import serving
+from icalbridge.hub.models import Channel, PublishedFeed
+from icalbridge.sync.local_bookings import create_local_booking
+from icalbridge.wsgi import application
+from tests.support.hub import days_from_today, new_channel, new_unit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fetch_records() -> None:
+    serving._recorded.clear()
+
+
+@pytest.fixture
+def channel() -> Channel:
+    unit = new_unit()
+    booking = new_channel(unit, "Booking.com", "booking", direction="export")
+    create_local_booking(
+        unit, span=Nights(days_from_today(4), days_from_today(8)), kind=Kind.RESERVED
+    )
+    return booking
+
+
+def url_of(channel: Channel) -> str:
+    return PublishedFeed.objects.get(channel=channel).path
+
+
+def test_a_feed_is_served_as_a_utf8_calendar_with_validators(channel: Channel) -> None:
+    response = Client().get(url_of(channel))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    assert response["ETag"].startswith('"') and response["Last-Modified"].endswith("GMT")
+    assert response.content.startswith(b"BEGIN:VCALENDAR\r\n")
+    assert f"DTSTART;VALUE=DATE:{days_from_today(4):%Y%m%d}".encode() in response.content
+
+
+def test_the_same_bookings_give_the_same_bytes_and_etag(channel: Channel) -> None:
+    first = Client().get(url_of(channel))
+    second = Client().get(url_of(channel))
+    assert first.content == second.content and first["ETag"] == second["ETag"]
+
+
+def test_a_conditional_request_gets_304_without_a_body(channel: Channel) -> None:
+    etag = Client().get(url_of(channel))["ETag"]
+    by_etag = Client().get(url_of(channel), HTTP_IF_NONE_MATCH=etag)
+    assert by_etag.status_code == 304 and by_etag.content == b""
+    later = (timezone.now() + timedelta(minutes=1)).strftime("%a, %d %b %Y %H:%M:%S GMT")
+    by_date = Client().get(url_of(channel), HTTP_IF_MODIFIED_SINCE=later)
+    assert by_date.status_code == 304
+
+
+def test_a_changed_booking_changes_the_etag(channel: Channel) -> None:
+    etag = Client().get(url_of(channel))["ETag"]
+    create_local_booking(
+        channel.unit, span=Nights(days_from_today(20), days_from_today(22)), kind=Kind.UNAVAILABLE
+    )
+    response = Client().get(url_of(channel), HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200 and response["ETag"] != etag
+
+
+def test_gzip_is_sent_to_clients_that_accept_it(channel: Channel) -> None:
+    plain = Client().get(url_of(channel)).content
+    response = Client().get(url_of(channel), HTTP_ACCEPT_ENCODING="gzip, deflate")
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.content) == plain
+
+
+def test_head_answers_the_headers_without_the_body(channel: Channel) -> None:
+    response = Client().head(url_of(channel))
+    assert response.status_code == 200 and response.content == b""
+    assert int(response["Content-Length"]) > 100
+
+
+@pytest.mark.parametrize(
+    "path", ["/ical/unknown-token-0123456789.ics", "/ical/x.ics", "/ical/../admin.ics"]
+)
+def test_an_unknown_token_gets_a_bare_404(channel: Channel, path: str) -> None:
+    response = Client().get(path)
+    assert response.status_code == 404
+    assert b"token" not in response.content.lower()
+
+
+def test_a_fetch_is_recorded_with_the_platform_once_a_minute(
+    channel: Channel, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    path = url_of(channel)
+    Client().get(path, HTTP_USER_AGENT="Booking.com iCal Importer/1.0")
+    channel.refresh_from_db()
+    assert channel.last_export_fetch_by.startswith("booking")
+    assert channel.export_fetch_count == 1
+    with django_assert_max_num_queries(1):
+        Client().get(path, HTTP_USER_AGENT="Booking.com iCal Importer/1.0")
+    channel.refresh_from_db()
+    assert channel.export_fetch_count == 1
+
+
+def test_the_lean_path_answers_like_the_django_view(channel: Channel) -> None:
+    path = url_of(channel)
+    captured: dict[str, object] = {}
+
+    def start_response(status: str, headers: list[tuple[str, str]]) -> None:
+        captured["status"], captured["headers"] = status, dict(headers)
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": path,
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "80",
+        "wsgi.input": io.BytesIO(b""),
+        "wsgi.url_scheme": "http",
+    }
+    body = b"".join(application(environ, start_response))
+    django = Client().get(path)
+    assert captured["status"] == "200 OK"
+    assert body == django.content
+    assert captured["headers"]["ETag"] == django["ETag"]  # type: ignore[index]
+    assert "Set-Cookie" not in captured["headers"]  # type: ignore[operator]

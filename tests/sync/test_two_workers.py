@@ -1,0 +1,106 @@
+"""Workers claim channels through the database: never one channel twice at once, none missed."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+import redis
+from django.db import connection
+from django.utils import timezone
+
+from icalbridge.hub.models import Channel, ImportRun
+from tests.conftest import IN_CI, REPO
+from tests.support.feed_server import FeedServer
+from tests.support.hub import Stay, airbnb_feed, days_from_today, new_unit
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+CHANNELS = 200
+
+
+def _redis_url() -> str:
+    url = os.environ.get("ICALBRIDGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if IN_CI:
+            pytest.fail(f"Redis must be reachable in CI at {url}")
+        pytest.skip(f"Redis is not reachable at {url}")
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.mark.parametrize("queue", ["sqlite", "redis"])
+def test_two_workers_import_each_of_200_due_channels_exactly_once(
+    feed_server: FeedServer, tmp_path, queue: str
+) -> None:  # type: ignore[no-untyped-def]
+    # Four channels a unit, as a host selling on four platforms has.
+    units = [new_unit(f"Unit {n}", f"host{n}@example.test") for n in range(CHANNELS // 4)]
+    due = timezone.now()
+    for i in range(CHANNELS):
+        path = f"/c{i}.ics"
+        feed_server.serve(
+            path,
+            airbnb_feed(
+                [
+                    Stay(
+                        f"s{i}@airbnb.com",
+                        days_from_today(5 * (i % 4)),
+                        days_from_today(5 * (i % 4) + 3),
+                    )
+                ]
+            ),
+        )
+        Channel.objects.create(
+            unit=units[i // 4],
+            name=f"C{i}",
+            platform="airbnb",
+            direction="import",
+            import_url=feed_server.url(path),
+            next_poll_at=due,
+        )
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "ICALBRIDGE_DATA_DIR": str(tmp_path),
+        "ICALBRIDGE_ALLOW_PRIVATE_URLS": "127.0.0.1/32",
+        "REDIS_URL": _redis_url() if queue == "redis" else "",
+        "ICALBRIDGE_LOG_LEVEL": "WARNING",
+    }
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "icalbridge.cli", "worker", "--threads", "4"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(2)
+    ]
+    try:
+        deadline = time.monotonic() + 120
+        while ImportRun.objects.count() < CHANNELS and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(2)  # room for a duplicate import to show up, if there were one
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        outputs = [worker.communicate(timeout=30)[0].decode() for worker in workers]
+
+    assert [w.returncode for w in workers] == [0, 0], outputs
+    runs = list(ImportRun.objects.values_list("channel_id", "outcome"))
+    assert len(runs) == CHANNELS
+    assert len({channel for channel, _ in runs}) == CHANNELS
+    assert {outcome for _, outcome in runs} == {"applied"}
+    assert all(len(feed_server.requests(f"/c{i}.ics")) == 1 for i in range(CHANNELS))
+    assert Channel.objects.filter(claimed_until__isnull=False).count() == 0
