@@ -6,14 +6,14 @@ from pathlib import Path
 
 import dj_database_url
 
-from icalbridge.env import env_bool, env_int, env_list, env_str
+from icalbridge.env import env_bool, env_int, env_list, env_str, secret_key_in
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ICALBRIDGE_DATA_DIR", str(BASE_DIR.parent / "var")))
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("ICALBRIDGE_DEBUG", False)
-SECRET_KEY = env_str("ICALBRIDGE_SECRET_KEY", "insecure-development-key-change-me")
+SECRET_KEY = env_str("ICALBRIDGE_SECRET_KEY") or secret_key_in(DATA_DIR)
 ALLOWED_HOSTS = env_list("ICALBRIDGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 PUBLIC_URL = env_str("ICALBRIDGE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -93,6 +93,27 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 ICALBRIDGE_DEMO_FEEDS = env_bool("ICALBRIDGE_DEMO_FEEDS", False)
 
+# Behind TLS (ICALBRIDGE_HTTPS=1, usually behind a proxy that sets X-Forwarded-Proto), cookies
+# are sent over HTTPS only and browsers are told to keep to HTTPS (Django's deploy checklist).
+HTTPS = env_bool("ICALBRIDGE_HTTPS", False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and env_bool("ICALBRIDGE_HTTPS_REDIRECT", True)
+SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+CSRF_TRUSTED_ORIGINS = env_list("ICALBRIDGE_CSRF_TRUSTED_ORIGINS", [])
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
@@ -119,6 +140,9 @@ ICALBRIDGE_STALE_AFTER_HOURS = env_int("ICALBRIDGE_STALE_AFTER_HOURS", 24)
 REDIS_URL = env_str("REDIS_URL", "")
 HUEY_QUEUE_FILE = DATA_DIR / "queue.sqlite3"
 ICALBRIDGE_WORKER_THREADS = env_int("ICALBRIDGE_WORKER_THREADS", 4)
+# How often a worker looks for due channels, and the longest a queue consumer sleeps when idle.
+ICALBRIDGE_SCHEDULER_TICK_S = float(env_str("ICALBRIDGE_SCHEDULER_TICK_S", "5"))
+ICALBRIDGE_QUEUE_MAX_DELAY_S = float(env_str("ICALBRIDGE_QUEUE_MAX_DELAY_S", "1"))
 
 LOGGING = {
     "version": 1,

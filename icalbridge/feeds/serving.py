@@ -13,8 +13,8 @@ from email.utils import format_datetime, parsedate_to_datetime
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.core.user_agents import fetcher_of
 from icalbridge.hub.models import Channel, PublishedFeed
 
@@ -131,7 +131,7 @@ def record_export_fetch(feed_id: int, channel_id: int, etag: str, user_agent: st
         if not already_twice:
             history = [entry, *history][:SERVED_HISTORY_LENGTH]
         Channel.objects.filter(pk=channel_id).update(
-            last_export_fetch_at=timezone.now(),
+            last_export_fetch_at=clock.now(),
             last_export_fetch_by=by[:200],
             export_fetch_count=F("export_fetch_count") + 1,
             served_history=history,

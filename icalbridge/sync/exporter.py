@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 from django.db import transaction
 from django.db.models import Prefetch
-from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.core import bookings as core
 from icalbridge.core.exports import (
     ExportFilter,
@@ -130,7 +130,7 @@ def _store(feed: PublishedFeed, body: bytes, nights: tuple[Nights, ...], count: 
     # mtime=0 keeps the compressed bytes as stable as the plain ones.
     feed.body_gzip = gzip.compress(body, compresslevel=6, mtime=0)
     feed.etag = etag
-    feed.rendered_at = timezone.now().replace(microsecond=0)
+    feed.rendered_at = clock.now().replace(microsecond=0)
     feed.nights = [[n.start.isoformat(), n.end.isoformat()] for n in nights]
     feed.event_count = count
     feed.save()

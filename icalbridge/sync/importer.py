@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.core.echoes import echo_keys
 from icalbridge.core.feed import Feed
 from icalbridge.core.fingerprint import feed_fingerprint
@@ -64,7 +64,7 @@ def import_channel(
     held for confirmation when the feed still says the same.
     """
     channel = Channel.objects.select_related("unit").get(pk=channel_id)
-    ctx = ImportContext(channel, now or timezone.now(), trigger)
+    ctx = ImportContext(channel, now or clock.now(), trigger)
     held = HeldChange.objects.filter(channel=channel).first()
     if confirm and held is not None:
         return _reconcile(ctx, held.body, held.fingerprint, None, confirmed=True)
@@ -213,7 +213,7 @@ def _new_run(
     return ImportRun(
         channel=ctx.channel,
         started_at=ctx.started_at,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         trigger=ctx.trigger,
         http_status=result.status if result else None,
         bytes_read=result.bytes_read if result else 0,

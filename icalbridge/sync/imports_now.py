@@ -6,8 +6,8 @@ import logging
 import time
 
 from django.db import close_old_connections
-from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.hub.models import Channel, ImportRun
 from icalbridge.sync.claims import claim_channel, release_channel, renew_claim
 from icalbridge.sync.importer import import_channel
@@ -25,7 +25,7 @@ def import_claimed(
 ) -> ImportRun | None:
     """Import a channel whose claim ``owner`` holds, and always give the claim back."""
     close_old_connections()
-    if not renew_claim(channel_id, timezone.now(), owner):
+    if not renew_claim(channel_id, clock.now(), owner):
         log.info("claim on channel %s expired before its import started; skipped", channel_id)
         return None
     try:
@@ -41,7 +41,7 @@ def import_claimed(
             return None
         return record_failure(
             channel,
-            timezone.now(),
+            clock.now(),
             trigger,
             None,
             code="internal_error",
@@ -56,7 +56,7 @@ def import_now(channel_id: int, *, confirm: bool = False, wait_s: float = 30.0) 
     """Import a channel at once, waiting for a worker that holds it to finish first."""
     owner = f"now-{time.monotonic_ns()}"
     deadline = time.monotonic() + wait_s
-    while not claim_channel(channel_id, timezone.now(), owner):
+    while not claim_channel(channel_id, clock.now(), owner):
         if time.monotonic() > deadline:
             raise ChannelBusy(channel_id)
         time.sleep(0.2)

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from icalbridge import clock
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Span
 from icalbridge.hub.models import Booking, BookingMove, Channel, Unit
@@ -49,7 +49,7 @@ def create_local_booking(
     now: datetime | None = None,
 ) -> Booking:
     """Create a booking on a unit, shown on every channel or only on ``channel_ids``."""
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         channels = _scope_channels(unit, channel_ids)
         booking = Booking(unit=unit, kind=kind.value, category=category, summary=summary, note=note)
@@ -81,7 +81,7 @@ def update_local_booking(
     channel, a list means only those.
     """
     _refuse_imported(booking)
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         if span is not None and span != booking.span:
             old, new = span_text(booking.span), span_text(span)
@@ -118,7 +118,7 @@ def cancel_booking(booking: Booking, now: datetime | None = None) -> None:
     _refuse_imported(booking)
     if not booking.is_active:
         return
-    now = now or timezone.now()
+    now = now or clock.now()
     with transaction.atomic():
         booking.cancelled_at = now
         booking.sequence += 1

@@ -43,5 +43,10 @@ def queue_length() -> int:
 def create_consumer(threads: int) -> Consumer:
     """Return a Huey consumer whose SIGTERM finishes the imports under way, then stops."""
     return huey.create_consumer(
-        workers=threads, worker_type="thread", periodic=False, graceful_signal="TERM"
+        workers=threads,
+        worker_type="thread",
+        periodic=False,
+        graceful_signal="TERM",
+        initial_delay=0.05,
+        max_delay=settings.ICALBRIDGE_QUEUE_MAX_DELAY_S,
     )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import random
 from datetime import datetime
 
-from django.utils import timezone
-
+from icalbridge import clock
 from icalbridge.core.schedule import next_poll_at
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun, StatusChange
 from icalbridge.sync.fetch import FetchResult
@@ -29,7 +28,7 @@ def record_failure(
     run = ImportRun.objects.create(
         channel=channel,
         started_at=started_at,
-        finished_at=timezone.now(),
+        finished_at=clock.now(),
         trigger=trigger,
         http_status=result.status if result else None,
         bytes_read=result.bytes_read if result else 0,

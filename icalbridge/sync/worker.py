@@ -7,9 +7,10 @@ import os
 import socket
 import threading
 
+from django.conf import settings
 from django.db import close_old_connections
-from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.sync.claims import claim_due_channels
 from icalbridge.sync.queue import create_consumer, enqueue_import
 
@@ -23,16 +24,16 @@ def worker_name() -> str:
 class Scheduler:
     """Every ``tick_s`` seconds, claim the channels that are due and enqueue their imports."""
 
-    def __init__(self, owner: str, *, tick_s: float = 5.0, batch: int = 50) -> None:
+    def __init__(self, owner: str, *, tick_s: float | None = None, batch: int = 50) -> None:
         self.owner = owner
-        self.tick_s = tick_s
+        self.tick_s = settings.ICALBRIDGE_SCHEDULER_TICK_S if tick_s is None else tick_s
         self.batch = batch
         self.stopping = threading.Event()
 
     def tick(self) -> int:
         """Claim and enqueue what is due now; return how many channels were claimed."""
         close_old_connections()
-        claimed = claim_due_channels(timezone.now(), self.owner, limit=self.batch)
+        claimed = claim_due_channels(clock.now(), self.owner, limit=self.batch)
         for channel_id in claimed:
             enqueue_import(channel_id, self.owner)
         return len(claimed)
