@@ -1,0 +1,93 @@
+"""The dashboard: every unit's sync health and what needs the host now; adding units."""
+
+from __future__ import annotations
+
+from zoneinfo import available_timezones
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from icalbridge.web.forms import UnitForm
+from icalbridge.web.health import attention_of, unit_health_of
+from icalbridge.web.permissions import (
+    SESSION_ORGANIZATION,
+    active_membership,
+    membership_in,
+    require_role,
+    unit_for,
+)
+
+COMMON_ZONES = sorted(
+    z
+    for z in available_timezones()
+    if z.startswith(("Europe/", "America/", "Atlantic/", "Indian/", "Pacific/"))
+)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Show every unit with a dot per channel, and what needs attention now."""
+    membership = active_membership(request)
+    if membership is None:
+        return render(request, "web/no_organization.html")
+    units = unit_health_of(membership.organization.units.all(), timezone.now())
+    context = {
+        "membership": membership,
+        "units": sorted(units, key=lambda u: (u.severity, u.unit.name.lower())),
+        "attention": attention_of(units),
+        "memberships": request.user.memberships.select_related("organization"),
+    }
+    return render(request, "web/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def switch_organization(request: HttpRequest) -> HttpResponse:
+    """Work in another organization the user belongs to."""
+    membership = membership_in(request, int(request.POST.get("organization", "0") or 0))
+    request.session[SESSION_ORGANIZATION] = membership.organization_id
+    return redirect("dashboard")
+
+
+@login_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    """Add a unit to the organization the user works in."""
+    membership = active_membership(request)
+    if membership is None:
+        return redirect("dashboard")
+    require_role(membership, write=True)
+    form = UnitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        unit = form.save(commit=False)
+        unit.organization = membership.organization
+        unit.save()
+        messages.success(
+            request, _("%(unit)s is ready. Now connect its first channel.") % {"unit": unit.name}
+        )
+        return redirect("channel_pick", unit_id=unit.public_id)
+    return render(
+        request,
+        "web/unit_form.html",
+        {"form": form, "zones": COMMON_ZONES, "membership": membership},
+    )
+
+
+@login_required
+def unit_edit(request: HttpRequest, unit_id: str) -> HttpResponse:
+    """Change a unit's name, time zone and stay times."""
+    unit, membership = unit_for(request, unit_id, write=True)
+    form = UnitForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Saved."))
+        return redirect("unit_calendar", unit_id=unit.public_id)
+    return render(
+        request,
+        "web/unit_form.html",
+        {"form": form, "unit": unit, "zones": COMMON_ZONES, "membership": membership},
+    )

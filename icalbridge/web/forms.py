@@ -1,0 +1,361 @@
+"""The host's forms: accounts, units, bookings, channels, agenda feeds, members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.password_validation import validate_password
+from django.forms.renderers import DjangoTemplates
+from django.utils.translation import gettext_lazy as _
+
+from icalbridge.core.bookings import Direction, ImportMode, Kind
+from icalbridge.core.platforms import Platform
+from icalbridge.core.spans import Nights, Span, Timed
+from icalbridge.hub.models import Channel, Role, Unit
+from icalbridge.sync.fetch import normalise_feed_url
+
+KIND_LABELS = {
+    Kind.RESERVED: _("Reserved"),
+    Kind.TENTATIVE: _("Tentative"),
+    Kind.UNAVAILABLE: _("Unavailable"),
+}
+DIRECTION_LABELS = {
+    Direction.IMPORT: _("Import only: read the platform's calendar"),
+    Direction.EXPORT: _("Export only: the platform reads our link"),
+    Direction.BOTH: _("Both ways: read their calendar and give them ours"),
+}
+MODE_LABELS = {
+    ImportMode.EVERYTHING: _("Everything, as the platform says it"),
+    ImportMode.RESERVATIONS_ONLY: _("Reservations only (ignore its blocks)"),
+    ImportMode.ALL_AS_BLOCKS: _("Everything as blocks (unavailable)"),
+}
+ROLES = (Role.OWNER, Role.MANAGER, Role.VIEWER)
+ROLE_LABELS = {
+    Role.OWNER: _("Owner: everything, members included"),
+    Role.MANAGER: _("Manager: units, channels and bookings"),
+    Role.VIEWER: _("Viewer: sees everything, changes nothing"),
+}
+
+
+class HostRenderer(DjangoTemplates):
+    """Render a field as label, input, then help and errors (help under what it explains)."""
+
+    field_template_name = "web/partials/field.html"
+
+
+class HostForm(forms.Form):
+    default_renderer = HostRenderer()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class HostModelForm(forms.ModelForm):
+    default_renderer = HostRenderer()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+def validate_zone(name: str) -> None:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise forms.ValidationError(
+            _("“%(zone)s” is not a time zone; write it like Europe/Paris."),
+            params={"zone": name},
+        ) from exc
+
+
+class SignupForm(HostForm):
+    email = forms.EmailField(
+        label=_("E-mail address"), widget=forms.EmailInput({"autocomplete": "email"})
+    )
+    organization = forms.CharField(
+        label=_("Name of your business"),
+        max_length=200,
+        help_text=_("For example “Gîtes du Moulin”. You can add colleagues later."),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        widget=forms.PasswordInput({"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters, not only digits, not too common."),
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if get_user_model().objects.filter(username__iexact=email).exists():
+            raise forms.ValidationError(
+                _("An account exists with this address already: log in, or reset its password.")
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password"):
+            try:
+                validate_password(data["password"])
+            except forms.ValidationError as exc:
+                self.add_error("password", exc)
+        return data
+
+
+class UnitForm(HostModelForm):
+    class Meta:
+        model = Unit
+        fields = ["name", "timezone", "check_in", "check_out"]
+        labels = {
+            "name": _("Name"),
+            "timezone": _("Time zone"),
+            "check_in": _("Check-in from"),
+            "check_out": _("Check-out until"),
+        }
+        help_texts = {
+            "name": _("What guests book: a gîte, a room, a flat."),
+            "timezone": _("Where the unit is; dates and hours are read there."),
+        }
+        widgets = {
+            "check_in": forms.TimeInput({"type": "time"}, format="%H:%M"),
+            "check_out": forms.TimeInput({"type": "time"}, format="%H:%M"),
+            "timezone": forms.TextInput({"list": "zones"}),
+        }
+
+    def clean_timezone(self) -> str:
+        zone = self.cleaned_data["timezone"].strip()
+        validate_zone(zone)
+        return zone
+
+
+class BookingForm(HostForm):
+    """Add or change a local booking; dates are the arrival and the departure day."""
+
+    kind = forms.ChoiceField(
+        label=_("What is it?"),
+        choices=[(k.value, KIND_LABELS[k]) for k in Kind],
+        initial=Kind.UNAVAILABLE.value,
+        widget=forms.RadioSelect,
+    )
+    start = forms.DateField(
+        label=_("From (arrival)"), widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d")
+    )
+    end = forms.DateField(
+        label=_("To (departure)"),
+        widget=forms.DateInput({"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The departure day is free again for the next guests."),
+    )
+    start_time = forms.TimeField(
+        label=_("Start time"),
+        required=False,
+        widget=forms.TimeInput({"type": "time"}, format="%H:%M"),
+    )
+    end_time = forms.TimeField(
+        label=_("End time"),
+        required=False,
+        widget=forms.TimeInput({"type": "time"}, format="%H:%M"),
+    )
+    category = forms.CharField(
+        label=_("Category"),
+        max_length=80,
+        required=False,
+        help_text=_("Your own word, for example “works” or “family”."),
+    )
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Only you see it; it is never sent to a platform."),
+    )
+    apply_on = forms.ChoiceField(
+        label=_("Apply on"),
+        choices=[("all", _("All channels")), ("chosen", _("Only the channels I choose"))],
+        initial="all",
+        widget=forms.RadioSelect,
+    )
+    channels = forms.MultipleChoiceField(
+        label=_("Channels"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit = unit
+        self.fields["channels"].choices = [
+            (str(c.pk), c.name) for c in unit.channels.filter(is_active=True).order_by("name")
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        start_time, end_time = data.get("start_time"), data.get("end_time")
+        if start and end:
+            if (start_time is None) != (end_time is None):
+                self.add_error("end_time", _("Give both hours, or none for whole nights."))
+            elif start_time is not None and end_time is not None:
+                if datetime.combine(end, end_time) <= datetime.combine(start, start_time):
+                    self.add_error("end_time", _("The end must come after the start."))
+            elif end <= start:
+                self.add_error(
+                    "end", _("The departure must be at least one day after the arrival.")
+                )
+        if data.get("apply_on") == "chosen" and not data.get("channels"):
+            self.add_error("channels", _("Choose at least one channel, or apply on all."))
+        return data
+
+    def span(self) -> Span:
+        data = self.cleaned_data
+        if data.get("start_time") is not None:
+            zone = self.unit.zone
+            return Timed(
+                datetime.combine(data["start"], data["start_time"], zone),
+                datetime.combine(data["end"], data["end_time"], zone),
+            )
+        return Nights(data["start"], data["end"])
+
+    def channel_ids(self) -> list[int] | None:
+        if self.cleaned_data["apply_on"] == "all":
+            return None
+        return [int(pk) for pk in self.cleaned_data["channels"]]
+
+
+class ChannelForm(HostModelForm):
+    """Connect a unit to one platform: direction, import link and import options."""
+
+    dtend = forms.ChoiceField(
+        label=_("The end date of their stays is"),
+        choices=[
+            ("checkout", _("the departure day (the usual case)")),
+            ("last_night", _("the last night")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    phrases = forms.CharField(
+        label=_("Ignore events whose title contains"),
+        required=False,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("One phrase per line, for example “Not available”."),
+    )
+
+    class Meta:
+        model = Channel
+        fields = ["name", "direction", "import_url", "import_mode", "floating_tz"]
+        labels = {
+            "name": _("Name"),
+            "direction": _("Direction"),
+            "import_url": _("The platform's calendar link (import)"),
+            "import_mode": _("What to import"),
+            "floating_tz": _("Time zone for times without one"),
+        }
+        help_texts = {
+            "floating_tz": _("Leave empty to use the unit's time zone."),
+        }
+        widgets = {
+            "direction": forms.RadioSelect,
+            "import_mode": forms.RadioSelect,
+            "import_url": forms.URLInput({"placeholder": "https://…", "inputmode": "url"}),
+            "floating_tz": forms.TextInput({"list": "zones"}),
+        }
+
+    def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.platform = platform
+        self.fields["direction"].choices = [
+            (d.value, DIRECTION_LABELS[d]) for d in platform.directions
+        ]
+        self.fields["import_mode"].choices = [(m.value, MODE_LABELS[m]) for m in ImportMode]
+        self.fields["import_url"].required = False
+        instance = self.instance
+        if instance.pk:
+            self.initial["dtend"] = "checkout" if instance.dtend_is_checkout else "last_night"
+            self.initial["phrases"] = "\n".join(instance.ignore_phrases or [])
+        else:
+            options = platform.default_import_options
+            self.initial.setdefault("name", platform.name_fr)
+            self.initial.setdefault("direction", platform.directions[-1].value)
+            self.initial["dtend"] = "checkout" if options.dtend_is_checkout else "last_night"
+            self.initial["import_mode"] = options.mode.value
+            self.initial["phrases"] = "\n".join(options.ignore_phrases)
+
+    def clean_import_url(self) -> str:
+        url = self.cleaned_data.get("import_url", "").strip()
+        if not url:
+            return ""
+        try:
+            normalise_feed_url(url)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return url
+
+    def clean_floating_tz(self) -> str:
+        zone = self.cleaned_data.get("floating_tz", "").strip()
+        if zone:
+            validate_zone(zone)
+        return zone
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        direction = data.get("direction")
+        if direction and Direction(direction).imports and not data.get("import_url"):
+            self.add_error(
+                "import_url",
+                _("Paste the platform's calendar link, or choose “Export only”."),
+            )
+        return data
+
+    def save(self, commit: bool = True) -> Channel:
+        channel = super().save(commit=False)
+        channel.platform = self.platform.id
+        channel.dtend_is_checkout = self.cleaned_data["dtend"] == "checkout"
+        channel.ignore_phrases = [
+            line.strip() for line in self.cleaned_data["phrases"].splitlines() if line.strip()
+        ]
+        if commit:
+            channel.save()
+        return channel
+
+
+class AgendaFeedForm(HostForm):
+    name = forms.CharField(label=_("Name"), max_length=200, initial=_("My bookings"))
+    units = forms.MultipleChoiceField(
+        label=_("Units"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen means every unit, including those added later."),
+    )
+    kinds = forms.MultipleChoiceField(
+        label=_("Kinds"),
+        required=False,
+        choices=[(k.value, KIND_LABELS[k]) for k in Kind],
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None chosen means every kind."),
+    )
+    categories = forms.CharField(
+        label=_("Categories"),
+        required=False,
+        help_text=_("Separated by commas; empty means every category."),
+    )
+
+    def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["units"].choices = [(str(u.pk), u.name) for u in units]
+
+    def category_list(self) -> list[str]:
+        return [c.strip() for c in self.cleaned_data["categories"].split(",") if c.strip()]
+
+
+class MemberForm(HostForm):
+    email = forms.EmailField(label=_("E-mail address"))
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=[(str(r), ROLE_LABELS[r]) for r in ROLES],
+        initial=str(Role.MANAGER),
+        widget=forms.RadioSelect,
+    )
+
+
+class RoleForm(HostForm):
+    role = forms.ChoiceField(label=_("Role"), choices=[(str(r), ROLE_LABELS[r]) for r in ROLES])

@@ -1,0 +1,97 @@
+"""Sync health as the dashboard and the unit pages show it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalbridge.hub.models import Channel, ChannelState, Conflict, HeldChange, Unit
+from icalbridge.sync.status import ChannelStatus, channel_status
+from icalbridge.web.feed_check import FETCH_ERRORS
+
+# Worst first: the dashboard puts what needs a look before what is fine.
+_SEVERITY = {
+    ChannelState.ERROR: 0,
+    ChannelState.WARNING: 1,
+    ChannelState.NEVER: 2,
+    ChannelState.OK: 3,
+}
+
+
+@dataclass(frozen=True)
+class ChannelHealth:
+    channel: Channel
+    status: ChannelStatus
+    held: HeldChange | None
+
+    @property
+    def message(self) -> str:
+        """Return the status message with the fetch error in the host's language."""
+        plain = FETCH_ERRORS.get(self.channel.last_error_code)
+        raw = self.channel.last_error_message
+        if plain is None or not raw or raw not in self.status.message:
+            return self.status.message
+        return self.status.message.replace(raw, str(plain))
+
+    @property
+    def severity(self) -> int:
+        return _SEVERITY[self.status.state]
+
+
+@dataclass(frozen=True)
+class UnitHealth:
+    unit: Unit
+    channels: tuple[ChannelHealth, ...]
+    open_conflicts: int
+
+    @property
+    def severity(self) -> int:
+        if self.open_conflicts:
+            return -1  # a double booking costs more than a failing feed
+        return min((c.severity for c in self.channels), default=3)
+
+
+@dataclass(frozen=True)
+class Attention:
+    failing: tuple[ChannelHealth, ...]
+    held: tuple[ChannelHealth, ...]
+    conflicts: tuple[Conflict, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.failing or self.held or self.conflicts)
+
+
+def channel_health_of(channels: Iterable[Channel], now: datetime) -> list[ChannelHealth]:
+    """Return each channel with its status, worst first, then by name."""
+    rows = []
+    for channel in channels:
+        held = HeldChange.objects.filter(channel=channel).first()
+        rows.append(ChannelHealth(channel, channel_status(channel, now, held), held))
+    return sorted(rows, key=lambda h: (h.severity, h.channel.name.lower()))
+
+
+def unit_health_of(units: Iterable[Unit], now: datetime) -> list[UnitHealth]:
+    """Return every unit with its channels' health and its number of open conflicts."""
+    result = []
+    for unit in units:
+        channels = unit.channels.filter(is_active=True)
+        conflicts = Conflict.objects.filter(unit=unit, state="open").count()
+        result.append(UnitHealth(unit, tuple(channel_health_of(channels, now)), conflicts))
+    return result
+
+
+def attention_of(units: list[UnitHealth]) -> Attention:
+    """Return what needs the host now: failing feeds, held changes, double bookings."""
+    channels = [c for u in units for c in u.channels]
+    failing = tuple(
+        c for c in channels if c.status.state == ChannelState.ERROR or c.status.reason == "retrying"
+    )
+    held = tuple(c for c in channels if c.held is not None)
+    conflicts = tuple(
+        Conflict.objects.filter(unit__in=[u.unit for u in units], state="open")
+        .select_related("unit", "first__origin", "second__origin")
+        .order_by("start")
+    )
+    return Attention(failing, held, conflicts)

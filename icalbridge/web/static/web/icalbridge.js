@@ -1,0 +1,106 @@
+// Day-range picking on the unit grid, copy buttons, confirmations and the scope toggle.
+(function () {
+  "use strict";
+
+  function openBookingDialog(url) {
+    var dialog = document.getElementById("booking-dialog");
+    var body = document.getElementById("booking-dialog-body");
+    if (!dialog || !body || !window.htmx || !dialog.showModal) {
+      window.location.href = url;
+      return;
+    }
+    window.htmx.ajax("GET", url, { target: body, swap: "innerHTML" }).then(function () {
+      dialog.showModal();
+      var first = body.querySelector("input:checked, input, select, textarea");
+      if (first) first.focus();
+    });
+  }
+
+  function nextDay(iso) {
+    var d = new Date(iso + "T12:00:00Z");
+    d.setUTCDate(d.getUTCDate() + 1);
+    return d.toISOString().slice(0, 10);
+  }
+
+  var picked = null;
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var pick = target.closest && target.closest(".day-pick");
+    if (pick) {
+      var table = pick.closest("table.month-grid");
+      var hint = document.getElementById("pick-hint");
+      if (picked === null) {
+        picked = pick;
+        pick.setAttribute("aria-pressed", "true");
+        pick.closest("td").classList.add("is-picked");
+        if (hint && hint.dataset.second) {
+          hint.dataset.first = hint.dataset.first || hint.textContent;
+          hint.textContent = hint.dataset.second;
+        }
+        return;
+      }
+      var a = picked.dataset.date, b = pick.dataset.date;
+      var start = a < b ? a : b, last = a < b ? b : a;
+      picked.removeAttribute("aria-pressed");
+      picked.closest("td").classList.remove("is-picked");
+      picked = null;
+      if (hint && hint.dataset.first) hint.textContent = hint.dataset.first;
+      openBookingDialog(table.dataset.createUrl + "?start=" + start + "&end=" + nextDay(last));
+      return;
+    }
+    var closer = target.closest && target.closest("[data-close-dialog]");
+    if (closer) {
+      var dialog = closer.closest("dialog");
+      if (dialog) { event.preventDefault(); dialog.close(); }
+      return;
+    }
+    var copy = target.closest && target.closest("[data-copy]");
+    if (copy) {
+      var input = document.querySelector(copy.dataset.copy);
+      if (!input) return;
+      input.select();
+      var done = function () {
+        var old = copy.textContent;
+        copy.textContent = copy.dataset.copied || "✓";
+        setTimeout(function () { copy.textContent = old; }, 1600);
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(input.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && picked) {
+      picked.removeAttribute("aria-pressed");
+      picked.closest("td").classList.remove("is-picked");
+      picked = null;
+    }
+  });
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) {
+      event.preventDefault();
+    }
+  });
+
+  function syncScope(root) {
+    (root || document).querySelectorAll("[data-scope]").forEach(function (scope) {
+      var chosen = scope.querySelector("input[name=apply_on][value=chosen]");
+      var boxes = scope.querySelector("[data-scope-channels]");
+      if (chosen && boxes) boxes.hidden = !chosen.checked;
+    });
+    (root || document).querySelectorAll("form.channel-form").forEach(function (form) {
+      var dir = form.querySelector("input[name=direction]:checked");
+      var importing = !dir || dir.value !== "export";
+      form.querySelectorAll("[data-import-only]").forEach(function (el) { el.hidden = !importing; });
+    });
+  }
+  document.addEventListener("change", function () { syncScope(); });
+  document.addEventListener("DOMContentLoaded", function () { syncScope(); });
+  document.addEventListener("htmx:afterSwap", function (event) { syncScope(event.target); });
+})();

@@ -1,0 +1,108 @@
+"""Fixtures for the host's web interface: organizations, roles and a headless Chromium."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+# Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a
+# thread with a running loop unless told that this is safe (it is: one test, one thread).
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+PASSWORD = "Tilleuls-2026-été"
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings: Any) -> None:
+    """Hash test passwords cheaply: the real hasher costs a second per user here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def allow_local_feeds(settings: Any) -> None:
+    """Let imports reach the test feed server on 127.0.0.1."""
+    settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright; never a downloaded browser."""
+    if not CHROMIUM.exists():
+        reason = f"Debian's Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[Any]:
+    report = yield
+    if report.when == "call":
+        item.failed_in_call = report.failed
+    return report
+
+
+@pytest.fixture
+def page(
+    chromium: Any, live_server: Any, settings: Any, request: Any, tmp_path_factory: Any
+) -> Iterator[Any]:
+    """A French-speaking desktop browser tab on the live server."""
+    settings.PUBLIC_URL = live_server.url
+    context = chromium.new_context(
+        locale="fr-FR", viewport={"width": 1280, "height": 860}, base_url=live_server.url
+    )
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.on("dialog", lambda dialog: dialog.accept())
+    try:
+        yield tab
+        if getattr(request.node, "failed_in_call", False):
+            # What the browser showed when the test failed, for the person reading the failure.
+            shot = tmp_path_factory.mktemp("failure") / "page.png"
+            tab.screenshot(path=str(shot), full_page=True)
+            print(f"screenshot of the failing page: {shot}")
+    finally:
+        context.close()
+
+
+@dataclass
+class Org:
+    owner: Any
+    organization: Any
+
+
+def make_org(email: str, name: str) -> Org:
+    from icalbridge.commands.users import new_user_with_organization
+
+    user, organization = new_user_with_organization(email, PASSWORD, name)
+    return Org(user, organization)
+
+
+def switch_language(page: Any, code: str) -> None:
+    """Press a language button and wait for the page to come back in that language."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=code, exact=True).click()
+    page.wait_for_selector(f"html[lang={code.lower()}]")

@@ -1,0 +1,37 @@
+"""French is the default language: every message of the catalog has its French words."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+from django.utils import translation
+
+from icalbridge.core.platforms import all_platforms
+from icalbridge.web.channel_help import help_for
+
+LOCALE = Path(__file__).resolve().parents[2] / "icalbridge" / "locale"
+
+
+def test_every_message_of_the_french_catalog_is_translated() -> None:
+    with (LOCALE / "fr" / "LC_MESSAGES" / "django.po").open("rb") as po:
+        catalog = read_po(po)
+    untranslated = [
+        m.id
+        for m in catalog
+        if m.id and not (all(m.string) if isinstance(m.string, tuple) else m.string)
+    ]
+    assert untranslated == []
+
+
+@pytest.mark.parametrize("platform", all_platforms(), ids=lambda p: p.id)
+def test_every_platform_has_steps_in_french_and_in_english(platform: object) -> None:
+    guide = help_for(platform)  # type: ignore[arg-type]
+    steps = (*guide.find_theirs, *guide.paste_ours)
+    with translation.override("en"):
+        english = [str(step) for step in steps]
+    with translation.override("fr"):
+        french = [str(step) for step in steps]
+    assert len(steps) >= 4
+    assert all(e != f for e, f in zip(english, french, strict=True))
