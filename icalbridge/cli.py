@@ -11,8 +11,11 @@ from collections.abc import Callable, Sequence
 def setup_django() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icalbridge.settings")
     import django
+    from django.apps import apps
 
-    django.setup()
+    # A second set-up would reconfigure logging onto whatever stderr is now (a test's capture).
+    if not apps.ready:
+        django.setup()
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -43,6 +46,12 @@ def _createuser(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
+    from icalbridge.doctor import doctor_main, is_feed_url
+
+    if args.rest and is_feed_url(args.rest[0]):
+        # A link is fetched as the worker would, under the settings' fetch policy.
+        setup_django()
+        return doctor_main(args.rest)
     from icalbridge.inspect import inspect_main
 
     return inspect_main(args.rest)
@@ -64,6 +73,24 @@ def _export(args: argparse.Namespace) -> int:
     from icalbridge.commands.channels import export_command
 
     return export_command(args.channel)
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from icalbridge.commands.backup import backup_command
+
+    return backup_command(args.file)
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from icalbridge.commands.backup import restore_command
+
+    return restore_command(args.file)
+
+
+def _simulate(args: argparse.Namespace) -> int:
+    from icalbridge.sim.run import simulate_main
+
+    return simulate_main(args)
 
 
 # Sub-commands that do not need the database skip Django's set-up.
@@ -101,8 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--api-token", action="store_true", help="print an API token on the last line")
     p.add_argument("--org", default=None, help="name of the organization")
 
-    p = add("inspect", _inspect, "Show what a feed file holds, in plain words.")
-    p.add_argument("rest", nargs=argparse.REMAINDER, help="FILE [--tz ZONE] [--json]")
+    p = add(
+        "inspect",
+        _inspect,
+        "Show what a feed file holds, or fetch a feed link and explain what is wrong with it.",
+    )
+    p.add_argument(
+        "rest", nargs=argparse.REMAINDER, help="FILE|URL [--tz ZONE] [--json] [--lang en|fr]"
+    )
 
     p = add("import-now", _import_now, "Import one channel (or all) at once.")
     p.add_argument("channel", nargs="?", help="channel id")
@@ -112,6 +145,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = add("export", _export, "Print a channel's export feed.")
     p.add_argument("channel", help="channel id")
+
+    p = add("simulate", _simulate, "Run the hub in a simulated world of booking platforms.")
+    p.add_argument("scenario", help="scenario name (default, long) or JSON file")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    p.add_argument("--every-poll", action="store_true", help="let the hub make every poll")
+
+    p = add("backup", _backup, "Write all the hub's data to a file (JSON lines; .gz to compress).")
+    p.add_argument("file")
+
+    p = add("restore", _restore, "Load a backup into an empty database.")
+    p.add_argument("file")
     return parser
 
 

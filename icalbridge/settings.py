@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -26,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "icalbridge.hub",
     "icalbridge.web",
+    "icalbridge.operators",
 ]
 
 MIDDLEWARE = [
@@ -38,6 +40,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "icalbridge.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "icalbridge.urls"
@@ -65,6 +68,9 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not memory, so that the worker processes a test starts share its database;
+    # one per test run, so that runs side by side do not share one.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
     # WAL lets the feed server read while the worker writes; IMMEDIATE avoids the
     # "database is locked" upgrade deadlock between two writers.
     DATABASES["default"]["OPTIONS"] = {
@@ -133,8 +139,20 @@ ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = env_str("ICALBRIDGE_ALLOW_PRIVATE_URLS", "")
 ICALBRIDGE_FETCH_MAX_BYTES = env_int("ICALBRIDGE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 ICALBRIDGE_FETCH_TIMEOUT_S = env_int("ICALBRIDGE_FETCH_TIMEOUT_S", 30)
 ICALBRIDGE_POLL_INTERVAL_S = env_int("ICALBRIDGE_POLL_INTERVAL_S", 15 * 60)
+# How long a worker's claim on a channel lasts (0: three fetch time-outs, at least a minute).
+ICALBRIDGE_CLAIM_LEASE_S = env_int("ICALBRIDGE_CLAIM_LEASE_S", 0)
+# When an import fails through no fault of the feed (database lost, a bug), retry after this.
+ICALBRIDGE_INTERNAL_RETRY_S = env_int("ICALBRIDGE_INTERNAL_RETRY_S", 60)
 ICALBRIDGE_FAILURES_BEFORE_ERROR = env_int("ICALBRIDGE_FAILURES_BEFORE_ERROR", 3)
 ICALBRIDGE_STALE_AFTER_HOURS = env_int("ICALBRIDGE_STALE_AFTER_HOURS", 24)
+# The hour (hub time zone) at which users who chose a daily digest receive it.
+ICALBRIDGE_DIGEST_HOUR = env_int("ICALBRIDGE_DIGEST_HOUR", 7)
+# A client asking for this many unknown feed tokens within a minute gets 429 for
+# ICALBRIDGE_FEED_PROBE_BLOCK_S seconds (0 turns the limit off). Behind a proxy, the client
+# is the last X-Forwarded-For address, else every platform would share the proxy's address.
+ICALBRIDGE_FEED_PROBE_LIMIT = env_int("ICALBRIDGE_FEED_PROBE_LIMIT", 20)
+ICALBRIDGE_FEED_PROBE_BLOCK_S = env_int("ICALBRIDGE_FEED_PROBE_BLOCK_S", 300)
+ICALBRIDGE_BEHIND_PROXY = env_bool("ICALBRIDGE_BEHIND_PROXY", False)
 
 # Background work: RedisHuey when REDIS_URL is set, else SqliteHuey beside the database.
 REDIS_URL = env_str("REDIS_URL", "")

@@ -11,6 +11,8 @@ urlpatterns = [
     path("ical/<str:token>.ics", feed_views.feed, name="feed"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
+    path("operator/", include("icalbridge.operators.urls")),
+    path("", include("icalbridge.ops.urls")),
     path("", include("icalbridge.web.urls")),
 ]
 

@@ -1,0 +1,1 @@
+"""What humans receive: alerts by e-mail and webhook, every delivery recorded."""

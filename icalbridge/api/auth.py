@@ -12,6 +12,7 @@ from ninja.security import HttpBearer
 
 from icalbridge.api.ids import derived_id, parse_public_id
 from icalbridge.api.problems import forbidden, not_found
+from icalbridge.api.rate_limits import count_request
 from icalbridge.hub.models import (
     ApiToken,
     Booking,
@@ -37,6 +38,7 @@ class BearerToken(HttpBearer):
         )
         if found is None:
             return None
+        count_request(found.key_hash)
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > _LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

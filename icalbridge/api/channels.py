@@ -18,6 +18,7 @@ from icalbridge.core.platforms import Platform, platform_by_id
 from icalbridge.hub.models import Channel, HeldChange, Organization, PublishedFeed
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.fetch import normalise_feed_url
+from icalbridge.sync.quotas import QuotaExceeded, allowed_poll_interval, check_can_add_channel
 from icalbridge.sync.status import channel_status, held_message
 
 router = Router(tags=["channels"])
@@ -118,23 +119,14 @@ def _import_url(payload: ChannelIn) -> str:
 
 
 def _check_limits(organization: Organization, poll_interval_s: int) -> None:
-    minimum = organization.min_poll_interval_s
-    if minimum is not None and poll_interval_s < minimum:
-        raise invalid(
-            "poll_interval_s",
-            _("This organization polls at most every %(s)d seconds.") % {"s": minimum},
-        )
-    limit = organization.max_channels
-    if (
-        limit is not None
-        and Channel.objects.filter(unit__organization=organization).count() >= limit
-    ):
-        raise ApiProblem(
-            409,
-            "limit-reached",
-            _("Limit reached."),
-            _("This organization may have at most %(count)d channels.") % {"count": limit},
-        )
+    try:
+        allowed_poll_interval(organization, poll_interval_s)
+    except QuotaExceeded as exc:
+        raise invalid("poll_interval_s", exc.message) from None
+    try:
+        check_can_add_channel(organization)
+    except QuotaExceeded as exc:
+        raise ApiProblem(409, "limit-reached", _("Limit reached."), exc.message) from None
 
 
 @router.post("/units/{unit}/channels", response={201: ChannelOut, **PROBLEMS})

@@ -38,6 +38,7 @@ class ApiProblem(Exception):
     title: str
     detail: str = ""
     errors: Sequence[FieldError] = field(default_factory=tuple)
+    retry_after_s: int | None = None
 
     def __post_init__(self) -> None:
         super().__init__(self.detail or self.title)
@@ -58,8 +59,19 @@ class ProblemOut(Schema):
 
 # Documents the error answers in the OpenAPI schema; the views raise them as ApiProblem.
 PROBLEMS: dict[frozenset[int], type[ProblemOut]] = {
-    frozenset({400, 401, 403, 404, 409}): ProblemOut
+    frozenset({400, 401, 403, 404, 409, 429}): ProblemOut
 }
+
+
+def with_problem_media_type(schema: dict[str, Any]) -> dict[str, Any]:
+    """Document every error answer of an OpenAPI schema as application/problem+json."""
+    for path_item in schema.get("paths", {}).values():
+        for operation in path_item.values():
+            for status, answer in operation.get("responses", {}).items():
+                content = answer.get("content", {})
+                if str(status) >= "400" and "application/json" in content:
+                    answer["content"] = {PROBLEM_CONTENT_TYPE: content["application/json"]}
+    return schema
 
 
 def invalid(field_name: str, message: str) -> ApiProblem:
@@ -103,6 +115,8 @@ def problem_response(problem: ApiProblem) -> HttpResponse:
     )
     if problem.status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="icalbridge"'
+    if problem.retry_after_s is not None:
+        response["Retry-After"] = str(problem.retry_after_s)
     return response
 
 

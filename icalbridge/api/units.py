@@ -16,6 +16,7 @@ from icalbridge.api.auth import memberships_of, organization_public_id, visible_
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, forbidden, invalid
 from icalbridge.hub.models import Membership, Organization, Role, Unit
+from icalbridge.sync.quotas import QuotaExceeded, check_can_add_unit
 
 router = Router(tags=["units"])
 
@@ -105,14 +106,10 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Status[dict[str, Any]]
     organization = _organization_for_new_unit(request, payload.organization)
     with transaction.atomic():
         locked = Organization.objects.select_for_update().get(pk=organization.pk)
-        if locked.max_units is not None and locked.units.count() >= locked.max_units:
-            raise ApiProblem(
-                409,
-                "limit-reached",
-                _("Limit reached."),
-                _("This organization may have at most %(count)d units.")
-                % {"count": locked.max_units},
-            )
+        try:
+            check_can_add_unit(locked)
+        except QuotaExceeded as exc:
+            raise ApiProblem(409, "limit-reached", _("Limit reached."), exc.message) from None
         unit = Unit.objects.create(
             organization=locked,
             name=payload.name,

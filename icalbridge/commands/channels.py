@@ -6,6 +6,7 @@ import sys
 
 from django.utils import timezone
 
+from icalbridge.commands.progress import Progress
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.sync.imports_now import ChannelBusy, import_now
 from icalbridge.sync.status import channel_status
@@ -34,25 +35,27 @@ def import_now_command(ident: str | None, *, run_all: bool) -> int:
             return 2
         channels = [channel]
     failed = 0
-    started = timezone.now()
-    for index, channel in enumerate(channels, 1):
-        try:
-            run = import_now(channel.pk)
-        except ChannelBusy:
-            print(f"{channel}: busy, another worker is importing it")
-            failed += 1
-            continue
-        outcome = run.outcome if run else "skipped"
-        failed += outcome == "failed"
-        detail = run.message if run and run.message else ""
-        elapsed = (timezone.now() - started).total_seconds()
-        eta = elapsed / index * (len(channels) - index)
-        print(
-            f"[{index}/{len(channels)} eta {eta:.0f}s] {channel}: {outcome} "
-            f"(+{run.added if run else 0} ~{run.moved if run else 0} "
-            f"-{run.cancelled if run else 0}) {detail}"
-        )
+    with Progress("import", len(channels)) as bar:
+        for channel in channels:
+            failed += _import_one(channel, bar)
+            bar.advance()
     return 1 if failed else 0
+
+
+def _import_one(channel: Channel, bar: Progress) -> int:
+    """Import one channel and print what it did; return 1 when it failed."""
+    try:
+        run = import_now(channel.pk)
+    except ChannelBusy:
+        bar.say(f"{channel}: busy, another worker is importing it")
+        return 1
+    outcome = run.outcome if run else "skipped"
+    detail = run.message if run and run.message else ""
+    bar.say(
+        f"{channel}: {outcome} (+{run.added if run else 0} ~{run.moved if run else 0} "
+        f"-{run.cancelled if run else 0}) {detail}".rstrip()
+    )
+    return int(outcome == "failed")
 
 
 def status_command() -> int:

@@ -6,7 +6,6 @@ Shared by the Django view and the lean WSGI path so that both answer the same wa
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
@@ -16,7 +15,10 @@ from django.db.models import F
 
 from icalbridge import clock
 from icalbridge.core.user_agents import fetcher_of
+from icalbridge.feeds.lookup import feed_row
+from icalbridge.feeds.probe_limits import feed_probe_limiter
 from icalbridge.hub.models import Channel, PublishedFeed
+from icalbridge.ops.counters import export_not_modified, export_requests
 
 FETCH_RECORD_INTERVAL_S = 60
 SERVED_HISTORY_LENGTH = 2
@@ -32,6 +34,11 @@ class FeedAnswer:
 _NOT_FOUND = FeedAnswer(404, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
 
 
+def _too_many(retry_after_s: int) -> FeedAnswer:
+    headers = [("Content-Type", "text/plain; charset=utf-8"), ("Retry-After", str(retry_after_s))]
+    return FeedAnswer(429, headers, b"Too many unknown links from this address; wait.\n")
+
+
 def answer_feed_request(
     token: str,
     *,
@@ -40,21 +47,34 @@ def answer_feed_request(
     if_modified_since: str | None,
     accept_encoding: str | None,
     user_agent: str | None,
+    client: str = "",
 ) -> FeedAnswer:
-    """Return the answer to a GET or HEAD of a feed; unknown tokens get a bare 404."""
+    """Return the answer to a GET or HEAD of a feed; unknown tokens get a bare 404.
+
+    A client that asked for too many unknown tokens gets 429 with Retry-After for a while.
+    """
+    limiter = feed_probe_limiter()
+    retry_after_s = limiter.retry_after_s(client)
+    if retry_after_s is not None:
+        return _too_many(retry_after_s)
     conditional = bool(if_none_match or if_modified_since)
     fields = ["id", "channel_id", "etag", "rendered_at"]
     gzip_ok = "gzip" in (accept_encoding or "")
     body_field = "body_gzip" if gzip_ok else "body"
     if not conditional and method == "GET":
         fields.append(body_field)
-    row = PublishedFeed.objects.filter(token=token).values(*fields).first()
-    if row is None or not row["etag"]:
+    row = feed_row(token, fields)
+    if row is None:
+        limiter.record_unknown_token(client)
         return _NOT_FOUND
+    if not row["etag"]:
+        return _NOT_FOUND
+    export_requests.add()
     if row["channel_id"]:
         record_export_fetch(row["id"], row["channel_id"], row["etag"], user_agent)
     headers = _feed_headers(row["etag"], row["rendered_at"])
     if _is_fresh(row["etag"], row["rendered_at"], if_none_match, if_modified_since):
+        export_not_modified.add()
         return FeedAnswer(304, headers, b"")
     if body_field not in row:
         row[body_field] = (
@@ -108,12 +128,14 @@ def record_export_fetch(feed_id: int, channel_id: int, etag: str, user_agent: st
     A new version served is always recorded: echo detection (DOMAIN rule 8) needs to know
     what the platform received at each of its last two fetches.
     """
-    now_mono = time.monotonic()
+    # The hub's clock, not the machine's: under a virtual clock two fetches hours apart
+    # arrive milliseconds apart, and collapsing them would lose a fetch that rule 8 counts.
+    now = clock.now().timestamp()
     with _recorded_lock:
         last = _recorded.get(feed_id)
-        if last and last[1] == etag and now_mono - last[0] < FETCH_RECORD_INTERVAL_S:
+        if last and last[1] == etag and 0 <= now - last[0] < FETCH_RECORD_INTERVAL_S:
             return
-        _recorded[feed_id] = (now_mono, etag)
+        _recorded[feed_id] = (now, etag)
     nights = PublishedFeed.objects.filter(pk=feed_id).values_list("nights", flat=True).first()
     fetcher = fetcher_of(user_agent) or ""
     by = f"{fetcher}: {user_agent or ''}" if fetcher else (user_agent or "")

@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 
 from icalbridge.feeds.serving import answer_feed_request
+from icalbridge.security import client_address
 
 
 def feed(request: HttpRequest, token: str) -> HttpResponse:
@@ -16,6 +17,7 @@ def feed(request: HttpRequest, token: str) -> HttpResponse:
         if_modified_since=request.headers.get("If-Modified-Since"),
         accept_encoding=request.headers.get("Accept-Encoding"),
         user_agent=request.headers.get("User-Agent"),
+        client=client_address(request.META),
     )
     response = HttpResponse(answer.body, status=answer.status)
     for name, value in answer.headers:

@@ -6,14 +6,32 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from django.db import close_old_connections
+from django.db import connection
 
 from icalbridge.feeds.serving import answer_feed_request
+from icalbridge.security import client_address
 
 _FEED_PATH = re.compile(r"^/ical/([A-Za-z0-9_-]{16,64})\.ics$")
-_REASONS = {200: "200 OK", 304: "304 Not Modified", 404: "404 Not Found"}
+_REASONS = {
+    200: "200 OK",
+    304: "304 Not Modified",
+    404: "404 Not Found",
+    429: "429 Too Many Requests",
+}
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def _drop_unusable_connection() -> None:
+    """Close this thread's database connection only when an error left it unusable."""
+    # Reconnecting for every request cost more than the whole answer (about 1.3 ms of CPU
+    # here, and 5 to 10 ms of waiting on PostgreSQL): feed requests keep their thread's
+    # connection whatever CONN_MAX_AGE says, and reconnect after a failure only.
+    if connection.connection is not None and connection.errors_occurred:
+        if connection.is_usable():
+            connection.errors_occurred = False
+        else:
+            connection.close()
 
 
 def with_lean_feed_path(app: WsgiApp) -> WsgiApp:
@@ -24,7 +42,7 @@ def with_lean_feed_path(app: WsgiApp) -> WsgiApp:
         method = environ.get("REQUEST_METHOD", "GET")
         if match is None or method not in ("GET", "HEAD"):
             return app(environ, start_response)
-        close_old_connections()
+        _drop_unusable_connection()
         try:
             answer = answer_feed_request(
                 match.group(1),
@@ -33,9 +51,10 @@ def with_lean_feed_path(app: WsgiApp) -> WsgiApp:
                 if_modified_since=environ.get("HTTP_IF_MODIFIED_SINCE"),
                 accept_encoding=environ.get("HTTP_ACCEPT_ENCODING"),
                 user_agent=environ.get("HTTP_USER_AGENT"),
+                client=client_address(environ),
             )
         finally:
-            close_old_connections()
+            _drop_unusable_connection()
         start_response(_REASONS.get(answer.status, str(answer.status)), answer.headers)
         return [answer.body]
 

@@ -9,17 +9,32 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from icalbridge.hub.models import Channel
 
-LEASE = timedelta(minutes=10)
+# No schedule puts a poll further ahead than this (back-off and Retry-After are capped at
+# 24 h); a channel due later than that was scheduled by a clock that has since jumped back.
+LONGEST_WAIT = timedelta(hours=25)
+
+
+def lease() -> timedelta:
+    """Return how long a claim lasts: three fetch time-outs, at least a minute.
+
+    Long enough for any import to finish, short enough that the channels of a worker
+    killed mid-import are taken up again within minutes.
+    """
+    if settings.ICALBRIDGE_CLAIM_LEASE_S > 0:
+        return timedelta(seconds=settings.ICALBRIDGE_CLAIM_LEASE_S)
+    return timedelta(seconds=max(60, 3 * settings.ICALBRIDGE_FETCH_TIMEOUT_S))
 
 
 def _due(now: datetime) -> QuerySet[Channel]:
     return (
-        Channel.objects.filter(is_active=True, next_poll_at__lte=now)
+        Channel.objects.filter(is_active=True)
+        .filter(Q(next_poll_at__lte=now) | Q(next_poll_at__gt=now + LONGEST_WAIT))
         .exclude(import_url="")
         .exclude(direction="export")
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
@@ -36,7 +51,7 @@ def claim_due_channels(now: datetime, owner: str, limit: int = 50) -> list[int]:
                 .order_by("next_poll_at", "id")
                 .values_list("id", flat=True)[:limit]
             )
-            Channel.objects.filter(id__in=ids).update(claimed_until=now + LEASE, claimed_by=owner)
+            Channel.objects.filter(id__in=ids).update(claimed_until=now + lease(), claimed_by=owner)
         return ids
     claimed = []
     for channel_id in _due(now).order_by("next_poll_at", "id").values_list("id", flat=True)[:limit]:
@@ -50,7 +65,7 @@ def claim_channel(channel_id: int, now: datetime, owner: str) -> bool:
     return (
         Channel.objects.filter(pk=channel_id)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + LEASE, claimed_by=owner)
+        .update(claimed_until=now + lease(), claimed_by=owner)
         == 1
     )
 
@@ -64,7 +79,7 @@ def renew_claim(channel_id: int, now: datetime, owner: str) -> bool:
     """
     return (
         Channel.objects.filter(pk=channel_id, claimed_by=owner, claimed_until__gt=now).update(
-            claimed_until=now + LEASE
+            claimed_until=now + lease()
         )
         == 1
     )

@@ -11,7 +11,7 @@ from icalbridge import clock
 from icalbridge.hub.models import Channel, ImportRun
 from icalbridge.sync.claims import claim_channel, release_channel, renew_claim
 from icalbridge.sync.importer import import_channel
-from icalbridge.sync.status_facts import record_failure
+from icalbridge.sync.status_facts import INTERNAL_ERROR, record_failure
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +36,22 @@ def import_claimed(
         # A bug or a database fault must not kill the worker nor leave the channel
         # silently stuck: the failure is recorded and the channel backs off.
         log.exception("import of channel %s failed", channel_id)
+        return _record_internal_failure(channel_id, trigger)
+    finally:
+        _release_quietly(channel_id, owner)
+
+
+def _release_quietly(channel_id: int, owner: str) -> None:
+    try:
+        release_channel(channel_id, owner, None)
+    except Exception:
+        log.exception("could not release channel %s; its claim will expire", channel_id)
+    close_old_connections()
+
+
+def _record_internal_failure(channel_id: int, trigger: str) -> ImportRun | None:
+    try:
+        close_old_connections()
         channel = Channel.objects.filter(pk=channel_id).first()
         if channel is None:
             return None
@@ -44,12 +60,14 @@ def import_claimed(
             clock.now(),
             trigger,
             None,
-            code="internal_error",
+            code=INTERNAL_ERROR,
             message="icalbridge could not finish this import; it will try again.",
         )
-    finally:
-        release_channel(channel_id, owner, None)
-        close_old_connections()
+    except Exception:
+        # The database itself is failing (full disk, lost connection): nothing can be
+        # recorded now; the claim expires and the next import tells the truth.
+        log.exception("could not record the failed import of channel %s", channel_id)
+        return None
 
 
 def import_now(channel_id: int, *, confirm: bool = False, wait_s: float = 30.0) -> ImportRun | None:

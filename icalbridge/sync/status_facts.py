@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from django.conf import settings
 
 from icalbridge import clock
 from icalbridge.core.schedule import next_poll_at
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun, StatusChange
 from icalbridge.sync.fetch import FetchResult
 from icalbridge.sync.status import channel_status
+
+INTERNAL_ERROR = "internal_error"
 
 
 def record_failure(
@@ -41,8 +45,13 @@ def record_failure(
     channel.consecutive_failures += 1
     channel.last_error_code = code
     channel.last_error_message = message
-    retry_after = result.retry_after_s if result else None
-    channel.next_poll_at = _next_poll(channel, started_at, retry_after)
+    if code == INTERNAL_ERROR:
+        # Our own fault (a lost database connection, a bug): try again soon, the feed
+        # is not to blame and its back-off would delay the next import for nothing.
+        channel.next_poll_at = started_at + timedelta(seconds=settings.ICALBRIDGE_INTERNAL_RETRY_S)
+    else:
+        retry_after = result.retry_after_s if result else None
+        channel.next_poll_at = _next_poll(channel, started_at, retry_after)
     _save_facts(channel, started_at)
     return run
 

@@ -6,15 +6,20 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from django.conf import settings
 from django.db import close_old_connections
 
 from icalbridge import clock
+from icalbridge.alerts.deliver import deliver_due_alerts
 from icalbridge.sync.claims import claim_due_channels
-from icalbridge.sync.queue import create_consumer, enqueue_import
+from icalbridge.sync.queue import create_consumer, enqueue_import, queue_length
 
 log = logging.getLogger(__name__)
+
+# While channels are waiting, look again soon instead of after a whole tick.
+BUSY_TICK_S = 0.2
 
 
 def worker_name() -> str:
@@ -29,25 +34,41 @@ class Scheduler:
         self.tick_s = settings.ICALBRIDGE_SCHEDULER_TICK_S if tick_s is None else tick_s
         self.batch = batch
         self.stopping = threading.Event()
+        self.alerts_sent_at = -float("inf")
 
-    def tick(self) -> int:
-        """Claim and enqueue what is due now; return how many channels were claimed."""
+    def tick(self) -> bool:
+        """Claim and enqueue what is due now; return whether more may be waiting."""
         close_old_connections()
-        claimed = claim_due_channels(clock.now(), self.owner, limit=self.batch)
+        self.deliver_alerts_now_and_then()
+        # Claim only what the queue can take soon: a claim waiting in a long queue would
+        # expire before its import starts, and be claimed again for nothing.
+        room = self.batch - queue_length()
+        if room <= 0:
+            return True
+        claimed = claim_due_channels(clock.now(), self.owner, limit=room)
         for channel_id in claimed:
             enqueue_import(channel_id, self.owner)
-        return len(claimed)
+        return len(claimed) == room
+
+    def deliver_alerts_now_and_then(self) -> None:
+        """Send the due alerts, at most once a tick even while imports keep it busy."""
+        if time.monotonic() - self.alerts_sent_at < self.tick_s:
+            return
+        self.alerts_sent_at = time.monotonic()
+        try:
+            deliver_due_alerts(clock.now())
+        except Exception:
+            # An alert that cannot go out (mail server down, a bug) must never stop imports.
+            log.exception("could not deliver the due alerts; retrying at the next tick")
 
     def run(self) -> None:
         while not self.stopping.is_set():
             try:
-                claimed = self.tick()
+                busy = self.tick()
             except Exception:
                 log.exception("the scheduler could not claim due channels; retrying")
-                claimed = 0
-            # A full batch means more may be due: claim again without waiting.
-            if claimed < self.batch:
-                self.stopping.wait(self.tick_s)
+                busy = False
+            self.stopping.wait(BUSY_TICK_S if busy else self.tick_s)
 
 
 def run_worker(threads: int) -> None:

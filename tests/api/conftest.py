@@ -39,6 +39,14 @@ class ApiClient:
             "/api/v1" + path, data, content_type="application/json", headers=self._headers()
         )
 
+    def patch(self, path: str, body: Any = None) -> HttpResponse:
+        return self.client.patch(
+            "/api/v1" + path,
+            json.dumps(body if body is not None else {}),
+            content_type="application/json",
+            headers=self._headers(),
+        )
+
     def delete(self, path: str) -> HttpResponse:
         return self.client.delete("/api/v1" + path, headers=self._headers())
 

@@ -1,7 +1,18 @@
 """The hub's stored facts, one module per concept."""
 
 from icalbridge.hub.models.agenda_feed import AgendaFeed
+from icalbridge.hub.models.alerting import (
+    Alert,
+    AlertCause,
+    AlertDelivery,
+    DeliveryKind,
+    DeliveryStatus,
+    Language,
+    UserPreference,
+    WebhookTarget,
+)
 from icalbridge.hub.models.api_token import ApiToken
+from icalbridge.hub.models.audit import AuditAction, AuditEvent
 from icalbridge.hub.models.booking import Booking, BookingMove
 from icalbridge.hub.models.channel import Channel, ChannelState
 from icalbridge.hub.models.conflict import Conflict, ConflictState
@@ -14,20 +25,30 @@ from icalbridge.hub.models.unit import Unit
 
 __all__ = [
     "AgendaFeed",
+    "Alert",
+    "AlertCause",
+    "AlertDelivery",
     "ApiToken",
+    "AuditAction",
+    "AuditEvent",
     "Booking",
     "BookingMove",
     "Channel",
     "ChannelState",
     "Conflict",
     "ConflictState",
+    "DeliveryKind",
+    "DeliveryStatus",
     "HeldChange",
     "ImportOutcome",
     "ImportRun",
+    "Language",
     "Membership",
     "Organization",
     "PublishedFeed",
     "Role",
     "StatusChange",
     "Unit",
+    "UserPreference",
+    "WebhookTarget",
 ]

@@ -1,0 +1,190 @@
+"""B1: serving a cached export feed, under gunicorn as ``icalbridge run`` starts it, vs nginx.
+
+Run: .venv/bin/python -m bench.b1_export_serving [--duration 10] [--events 200]
+Each server gets the same wrk settings in the same run; figures are printed beside nginx's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
+
+from bench.support import (
+    PYTHON,
+    REPO,
+    Nginx,
+    WrkResult,
+    free_port,
+    fresh_postgres_database,
+    icalbridge_env,
+    load_average,
+    print_header,
+    run_bench_step,
+    run_icalbridge,
+    run_wrk,
+    stop_process,
+    wait_for_port,
+    wrk_script,
+)
+
+# The arguments ``icalbridge run`` gives gunicorn (icalbridge/commands/run.py), 2 web workers.
+GUNICORN_ARGS = ["--workers=2", "--worker-class=gthread", "--threads=4", "--log-level=warning"]
+
+
+def seed_feed(events: int, body_file: Path) -> None:
+    """Create a unit with ``events`` bookings and an export channel; print its feed's facts."""
+    from icalbridge.cli import setup_django
+
+    setup_django()
+    from django.utils import timezone
+
+    from icalbridge.hub.models import Booking, Channel, Organization, PublishedFeed, Unit
+    from icalbridge.sync.exporter import refresh_unit_feeds
+
+    organization = Organization.objects.create(name="Bench")
+    unit = Unit.objects.create(organization=organization, name="Gîte des Tilleuls")
+    channel = Channel.objects.create(
+        unit=unit, name="Booking.com", platform="booking", direction="export"
+    )
+    start = timezone.localdate() - timedelta(days=60)
+    rows = []
+    for n in range(events):
+        end = start + timedelta(days=1 + n % 6)
+        rows.append(
+            Booking(
+                unit=unit,
+                kind="reserved" if n % 4 else "unavailable",
+                summary=f"Séjour {n}",
+                start_date=start,
+                end_date=end,
+            )
+        )
+        start = end + timedelta(days=n % 3)
+    Booking.objects.bulk_create(rows)
+    refresh_unit_feeds(unit)
+    feed = PublishedFeed.objects.get(channel=channel)
+    body_file.write_bytes(bytes(feed.body))
+    print(json.dumps({"path": feed.path, "etag": feed.etag, "size": len(bytes(feed.body))}))
+
+
+def _measure(
+    name: str, url: str, etag: str, args: argparse.Namespace, work: Path
+) -> dict[str, WrkResult]:
+    settings = {"threads": 2, "connections": args.connections, "duration_s": args.duration}
+    results = {"200": run_wrk(url, **settings)}
+    results["304"] = run_wrk(
+        url, **settings, script=wrk_script(work, if_none_match=etag, delay_ms=None)
+    )
+    for kind in ("200", "304"):
+        # Half the peak rate: each connection waits between requests (wrk's Lua delay()),
+        # an open-loop approximation since wrk2 is not available here.
+        half = results[kind].requests_per_s / 2
+        connections = 16
+        delay_ms = max(0.0, 1000 * connections / half - results[kind].p50_ms)
+        script = wrk_script(work, if_none_match=etag if kind == "304" else None, delay_ms=delay_ms)
+        results[f"{kind} at half peak"] = run_wrk(
+            url, threads=2, connections=connections, duration_s=args.duration, script=script
+        )
+    for kind, result in results.items():
+        print(f"{name:34s} {kind:16s} {result.line()}", flush=True)
+    return results
+
+
+def _gunicorn(env: dict[str, str], app: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    process = subprocess.Popen(
+        [PYTHON, "-m", "gunicorn", app, f"--bind=127.0.0.1:{port}", *GUNICORN_ARGS],
+        env=env,
+        cwd=REPO,
+    )
+    wait_for_port(port)
+    return process, port
+
+
+def _icalbridge_server(
+    name: str, database_url: str, data_dir: Path, args: argparse.Namespace, app: str
+) -> dict[str, WrkResult]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = icalbridge_env(database_url, data_dir)
+    run_icalbridge(["migrate"], env)
+    step = ["--seed", str(args.events), "--body-file", str(data_dir / "feed.ics")]
+    feed = json.loads(run_bench_step("bench.b1_export_serving", step, env))
+    process, port = _gunicorn(env, app)
+    try:
+        url = f"http://127.0.0.1:{port}{feed['path']}"
+        with urllib.request.urlopen(url) as response:
+            assert response.status == 200 and len(response.read()) == feed["size"]
+        return _measure(name, url, feed["etag"], args, data_dir)
+    finally:
+        stop_process(process)
+
+
+def _nginx(body: bytes, args: argparse.Namespace, work: Path) -> dict[str, WrkResult]:
+    root = work / "www"
+    (root / "e").mkdir(parents=True)
+    (root / "e" / "feed.ics").write_bytes(body)
+    nginx = Nginx(root)
+    try:
+        url = nginx.url("/e/feed.ics")
+        with urllib.request.urlopen(url) as response:
+            etag = response.headers["ETag"]
+        return _measure("nginx static file (etag on)", url, etag, args, work)
+    finally:
+        nginx.stop()
+
+
+def _ratios(runs: dict[str, dict[str, WrkResult]], reference: dict[str, WrkResult]) -> None:
+    print("\n# Ratios to nginx, same run (requests/s; p99 at half the peak rate in ms)")
+    for name, results in runs.items():
+        print(
+            f"{name:34s} 200: {results['200'].requests_per_s / reference['200'].requests_per_s:6.1%}"
+            f"   304: {results['304'].requests_per_s / reference['304'].requests_per_s:6.1%}"
+            f"   p99 at half peak: 200 {results['200 at half peak'].p99_ms:.2f} ms,"
+            f" 304 {results['304 at half peak'].p99_ms:.2f} ms"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--events", type=int, default=200)
+    parser.add_argument("--seed", type=int, metavar="EVENTS", help=argparse.SUPPRESS)
+    parser.add_argument("--body-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--with-django", action="store_true", help="also time the full Django path")
+    args = parser.parse_args()
+    if args.seed is not None:
+        seed_feed(args.seed, args.body_file)
+        return 0
+    print_header("B1 export serving")
+    print(f"# wrk -t2 -c{args.connections} -d{args.duration}s --latency, half peak: -c16 + delay()")
+    work = Path(tempfile.mkdtemp(prefix="bench-b1-"))
+    lean = "icalbridge.wsgi:application"
+    runs: dict[str, dict[str, WrkResult]] = {}
+    sqlite_dir = work / "sqlite"
+    sqlite_url = f"sqlite:///{sqlite_dir / 'icalbridge.sqlite3'}"
+    name = "gunicorn, lean path, SQLite"
+    runs[name] = _icalbridge_server(name, sqlite_url, sqlite_dir, args, lean)
+    body = (sqlite_dir / "feed.ics").read_bytes()
+    print(f"# feed: {args.events} events, {len(body)} bytes ({len(body) / 1024:.0f} KiB)")
+    reference = _nginx(body, args, work)
+    name = "gunicorn, lean path, PostgreSQL"
+    pg_url = fresh_postgres_database("bench_b1")
+    runs[name] = _icalbridge_server(name, pg_url, work / "pg", args, lean)
+    if args.with_django:
+        name = "gunicorn, full Django view, SQLite"
+        app = "icalbridge.wsgi:django_application"
+        runs[name] = _icalbridge_server(name, sqlite_url, work / "sqlite-django", args, app)
+    _ratios(runs, reference)
+    print(f"# load average at end: {load_average()}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

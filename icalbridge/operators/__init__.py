@@ -1,0 +1,1 @@
+"""The operator's pages: the hub's health across every organization."""

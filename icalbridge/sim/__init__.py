@@ -1,0 +1,1 @@
+"""A simulated world of booking platforms around the real hub (``icalbridge simulate``)."""

@@ -1,0 +1,86 @@
+"""The simulated host's account in the hub: units and channels, created through the ORM."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from icalbridge.core.spans import Nights, nights_of
+from icalbridge.hub.models import Booking, Channel, Organization, PublishedFeed, Unit
+from icalbridge.sim.scenario import Scenario
+from icalbridge.sync.exporter import refresh_unit_feeds
+
+_NAMES = {"airbnb": "Airbnb", "booking": "Booking.com", "abritel": "Abritel", "google": "Agenda"}
+
+
+@dataclass(frozen=True)
+class HubUnit:
+    unit_id: int
+    channel_of: dict[str, int]  # source id -> channel id
+    feed_url_of: dict[str, str]  # importing platform -> the hub's export URL for it
+
+
+def ensure_empty_database() -> None:
+    if Unit.objects.exists():
+        raise SystemExit(
+            "simulate needs an empty hub database: set ICALBRIDGE_DATA_DIR to a new folder "
+            "or DATABASE_URL to an empty database"
+        )
+
+
+def create_hub_units(
+    scenario: Scenario, import_url: dict[str, object], start: datetime
+) -> list[HubUnit]:
+    """Create one unit per simulated unit with a channel per source; return their ids."""
+    organization = Organization.objects.create(name=f"Simulation {scenario.name}")
+    units = []
+    for number in range(scenario.units):
+        unit = Unit.objects.create(organization=organization, name=f"Unit {number:04d}")
+        channel_of = {}
+        for source in scenario.sources:
+            if source.id == "direct":
+                continue
+            url_of = import_url[source.id]
+            channel = Channel.objects.create(
+                unit=unit,
+                name=_NAMES[source.id],
+                platform=source.id,
+                direction="both" if source.imports_hub else "import",
+                import_url=url_of(f"{source.id}-{number}"),  # type: ignore[operator]
+                poll_interval_s=scenario.hub_poll_interval_s,
+                next_poll_at=start,
+            )
+            channel_of[source.id] = channel.pk
+        refresh_unit_feeds(unit)
+        feeds = PublishedFeed.objects.filter(channel__unit=unit).select_related("channel")
+        feed_url_of = {f.channel.platform: f.url for f in feeds if f.channel is not None}
+        units.append(HubUnit(unit.pk, channel_of, feed_url_of))
+    return units
+
+
+def hub_occupied_nights(unit_id: int) -> set[int]:
+    """Return the nights the hub's calendar shows taken on a unit (what a host sees there)."""
+    unit = Unit.objects.get(pk=unit_id)
+    nights: set[int] = set()
+    for booking in Booking.objects.filter(unit_id=unit_id, cancelled_at__isnull=True):
+        run = nights_of(booking.span, unit.stay_times)
+        if run is not None:
+            nights.update(range(run.start.toordinal(), run.end.toordinal()))
+    return nights
+
+
+def export_nights(unit: HubUnit) -> dict[str, set[int]]:
+    """Return, per importing platform, the nights the hub's export to it carries."""
+    rows = PublishedFeed.objects.filter(channel__unit_id=unit.unit_id).values_list(
+        "channel__platform", "nights"
+    )
+    result: dict[str, set[int]] = {}
+    for platform, runs in rows:
+        if platform not in unit.feed_url_of:
+            continue
+        nights: set[int] = set()
+        for start, end in runs or []:
+            run = Nights(datetime.fromisoformat(start).date(), datetime.fromisoformat(end).date())
+            nights.update(range(run.start.toordinal(), run.end.toordinal()))
+        result[platform] = nights
+    return result

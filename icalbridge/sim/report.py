@@ -1,0 +1,168 @@
+"""Turn what the simulation saw into its report: one flat dictionary of figures."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import Q
+
+from icalbridge.hub.models import Booking, Conflict, ImportRun
+from icalbridge.sim.hub_data import export_nights
+from icalbridge.sim.measures import DoubleBooking, percentile
+from icalbridge.sim.platform_styles import exported_uid
+from icalbridge.sim.world import World
+from icalbridge.sim.world_state import Item, runs_of
+
+
+def build_report(world: World, wall_s: float) -> dict[str, Any]:
+    """Return the report: ghosts and loops after the quiet period, double bookings, delays."""
+    scenario = world.scenario
+    report: dict[str, Any] = {
+        "scenario": scenario.name,
+        "units": scenario.units,
+        "days": scenario.days,
+        "sources": [s.id for s in scenario.sources],
+        "hub_poll_interval_s": scenario.hub_poll_interval_s,
+        "platform_poll_interval_s": {s.id: s.poll_interval_s for s in scenario.importing},
+        "mode": "every-poll" if world.every_poll else "changed-feeds-only",
+    }
+    report.update(_ghosts(world))
+    loops = world.measures.looping_feeds()
+    report["loops"] = len(loops)
+    report["looping_feeds"] = loops[:20]
+    report.update(_double_bookings(world))
+    report.update(_propagation(world))
+    report.update(
+        bookings_made=sum(1 for i in world.items.values() if i.is_reservation),
+        owner_blocks_made=sum(1 for i in world.items.values() if not i.is_reservation),
+        changes=len(world.measures.changes),
+        hub_imports=ImportRun.objects.count(),
+        hub_steps=world.hub_steps,
+        hub_polls_skipped_unchanged=world.skipped_polls,
+        platform_fetches=world.platform_fetches,
+        wall_s=round(wall_s, 1),
+        wall_s_by_event={k: round(v, 1) for k, v in sorted(world.wall.items())},
+    )
+    return report
+
+
+def _ghosts(world: World) -> dict[str, Any]:
+    """Count nights blocked somewhere with nothing real behind them, and real ones missing."""
+    end_day = world.today()
+    ghost_hub = ghost_platform = missing = 0
+    ghost_unit_nights: set[tuple[int, int]] = set()
+    examples: list[str] = []
+    for unit, hub_unit in enumerate(world.hub_units):
+        real = world.real_nights(unit)
+        exports = export_nights(hub_unit)
+        for platform, nights in exports.items():
+            expected = {n for n in world.expected_nights(unit, platform) if n >= end_day}
+            future = {n for n in nights if n >= end_day}
+            ghosts = future - real
+            if ghosts:
+                examples.append(f"hub export {unit}/{platform}: {_dates(ghosts)}")
+            ghost_hub += len(ghosts)
+            ghost_unit_nights |= {(unit, n) for n in ghosts}
+            missing += len(expected - future)
+            listing = world.listings[(platform, unit)]
+            imported = {n for n in listing.imported if n >= end_day}
+            ghosts = imported - real
+            if ghosts:
+                examples.append(f"{platform} listing {unit}: {_dates(ghosts)}")
+            ghost_platform += len(ghosts)
+            ghost_unit_nights |= {(unit, n) for n in ghosts}
+            missing += len(expected - imported)
+    return {
+        "ghost_nights": ghost_hub + ghost_platform,
+        "ghost_nights_in_hub_exports": ghost_hub,
+        "ghost_nights_on_platforms": ghost_platform,
+        "ghost_unit_nights": len(ghost_unit_nights),
+        "missing_nights": missing,
+        "ghost_examples": examples[:20],
+    }
+
+
+def _dates(nights: set[int]) -> str:
+    return ", ".join(f"{date.fromordinal(s)}..{date.fromordinal(e)}" for s, e in runs_of(nights))
+
+
+def _hub_bookings(world: World, item: Item) -> list[int]:
+    if item.hub_pk is not None:
+        return [item.hub_pk]
+    channel = world.hub_units[item.unit].channel_of[item.source]
+    uid = exported_uid(item.source, item.uid, is_reservation=item.is_reservation)
+    return list(Booking.objects.filter(origin_id=channel, remote_uid=uid).values_list("pk", flat=True))
+
+
+def _published_at(world: World, item: Item, since: int) -> int | None:
+    """Return when the hub could first show an item: at once if entered there, else its next import."""
+    if item.source == "direct":
+        return since
+    channel = world.hub_units[item.unit].channel_of[item.source]
+    first = (
+        ImportRun.objects.filter(channel_id=channel, started_at__gte=world.instant(since))
+        .order_by("started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return None if first is None else world.t_of(first)
+
+
+def _double_bookings(world: World) -> dict[str, Any]:
+    alert_within = int(1.1 * world.interval) + 60
+    unavoidable = hub_caused = conflicts = alerted = 0
+    matched: set[int] = set()
+    unalerted: list[str] = []
+    for double in world.measures.double_bookings:
+        first = world.items[double.first_id]
+        published = _published_at(world, first, double.first_since)
+        if _is_hub_caused(double, published):
+            hub_caused += 1
+        else:
+            unavoidable += 1
+        lasted = (double.ended_at or world.quiet_end_t) - double.booked_at
+        if lasted < alert_within:
+            continue
+        conflicts += 1
+        a = _hub_bookings(world, first)
+        b = _hub_bookings(world, world.items[double.second_id])
+        rows = list(
+            Conflict.objects.filter(
+                Q(first_id__in=a, second_id__in=b) | Q(first_id__in=b, second_id__in=a)
+            ).values_list("pk", flat=True)
+        )
+        matched.update(rows)
+        if rows:
+            alerted += 1
+        else:
+            unalerted.append(f"{first.source}:{first.uid} / {double.source}:{double.second_id}")
+    return {
+        "double_bookings": len(world.measures.double_bookings),
+        "unavoidable_double_bookings": unavoidable,
+        "hub_double_bookings": hub_caused,
+        "conflicts": conflicts,
+        "conflicts_alerted": alerted,
+        "conflicts_not_alerted": unalerted[:20],
+        "hub_conflict_rows": Conflict.objects.count(),
+        "hub_conflicts_without_double_booking": Conflict.objects.exclude(pk__in=matched).count(),
+    }
+
+
+def _is_hub_caused(double: DoubleBooking, published: int | None) -> bool:
+    """Tell whether the acting side read the hub after the hub should have shown the first."""
+    return published is not None and double.view_at is not None and double.view_at >= published
+
+
+def _propagation(world: World) -> dict[str, Any]:
+    changes = [c for c in world.measures.changes if c.at < world.end_t]
+    hub = [float(c.hub_at - c.at) for c in changes if c.hub_at is not None]
+    everywhere = [float(c.everywhere_at - c.at) for c in changes if c.everywhere_at is not None]
+    result: dict[str, Any] = {}
+    for name, values in (("propagation", hub), ("propagation_everywhere", everywhere)):
+        for share in (50, 95, 99):
+            result[f"{name}_p{share}_s"] = percentile(values, share / 100)
+        result[f"{name}_max_s"] = max(values, default=None)
+    result["changes_never_in_hub_exports"] = sum(1 for c in changes if c.hub_at is None)
+    result["changes_never_on_every_platform"] = sum(1 for c in changes if c.everywhere_at is None)
+    return result

@@ -1,0 +1,300 @@
+"""The simulated world: a discrete-event loop that jumps the hub's clock to what happens next.
+
+Only the instants where something can happen are visited: a guest or host action, a
+platform fetching the hub's feed, a day starting (past stays trimmed, Airbnb's horizon
+moving), and a hub channel coming due. See ``icalbridge.sim.run`` for the shortcuts.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+import random
+import re
+import time
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from icalbridge.hub.models import Channel, HeldChange, ImportRun
+from icalbridge.sim.hub_data import HubUnit, export_nights
+from icalbridge.sim.hub_process import HubProcess
+from icalbridge.sim.measures import Change, Measures
+from icalbridge.sim.scenario import Scenario
+from icalbridge.sim.world_state import Item, Listing
+
+PARIS = ZoneInfo("Europe/Paris")
+HORIZON_END_DAYS = 365
+_USER_AGENTS = {
+    "airbnb": "Airbnb-Calendar-Sync/1.0",
+    "booking": "Booking.com iCal fetcher",
+    "abritel": "HomeAway-iCal/2.0 (Abritel)",
+}
+_DATE_LINE = re.compile(rb"DT(START|END);VALUE=DATE:(\d{8})")
+
+
+class World:
+    """Platforms, listings, guests and the hub, moved forward event by event."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        hub: HubProcess,
+        listings: dict[tuple[str, int], Listing],
+        hub_units: list[HubUnit],
+        *,
+        every_poll: bool,
+    ) -> None:
+        self.scenario = scenario
+        self.hub = hub
+        self.listings = listings
+        self.hub_units = hub_units
+        self.every_poll = every_poll
+        self.start = datetime.fromisoformat(scenario.start)
+        self.rng = random.Random(scenario.seed)
+        self.jitter = random.Random(scenario.seed + 1)
+        self.t = 0
+        self.end_t = int(scenario.days * 86400)
+        self.observe_t = self.end_t + scenario.settle_s
+        self.quiet_end_t = self.observe_t + scenario.settle_s
+        self.queue: list[tuple[int, int, str, tuple[object, ...]]] = []
+        self.sequence = 0
+        self.items: dict[int, Item] = {}
+        self.unit_items: dict[int, list[Item]] = {u: [] for u in range(scenario.units)}
+        self.measures = Measures()
+        self.client = httpx.Client(timeout=30)
+        self.unit_of_channel = {
+            ch: (source, u)
+            for u, hu in enumerate(hub_units)
+            for source, ch in hu.channel_of.items()
+        }
+        interval = scenario.hub_poll_interval_s
+        self.interval = interval
+        self.hub_next: dict[int, int] = {ch: 0 for ch in self.unit_of_channel}
+        self.due: dict[int, int] = {ch: 0 for ch in self.unit_of_channel}
+        self.seen: dict[int, object] = {}
+        self.served: dict[int, list[str]] = {ch: [] for ch in self.unit_of_channel}
+        self.served_version: dict[int, int] = dict.fromkeys(self.unit_of_channel, 0)
+        self.seen_served: dict[int, int] = {}
+        self.hub_steps = 0
+        self.skipped_polls = 0
+        self.platform_fetches = 0
+        self.actions: dict[str, Callable[..., None]] = {}
+        self.wall: dict[str, float] = {}
+
+    # Time -----------------------------------------------------------------------------
+
+    def instant(self, t: int) -> datetime:
+        return self.start + timedelta(seconds=t)
+
+    def t_of(self, instant: datetime) -> int:
+        return math.ceil((instant - self.start).total_seconds())
+
+    def today(self) -> int:
+        return self.instant(self.t).astimezone(PARIS).date().toordinal()
+
+    def at(self, t: float, kind: str, *args: object) -> None:
+        """Schedule an event; actions after the end of the busy period never happen."""
+        t = int(t)
+        if kind not in ("poll", "day") and t >= self.end_t:
+            return
+        self.sequence += 1
+        heapq.heappush(self.queue, (t, self.sequence, kind, args))
+
+    # The loop ---------------------------------------------------------------------------
+
+    def run(self) -> None:
+        while True:
+            hub_t = self.next_hub_instant()
+            event_t = self.queue[0][0] if self.queue else math.inf
+            if min(hub_t, event_t) > self.quiet_end_t:
+                break
+            if self.measures.observing_from is None and min(hub_t, event_t) >= self.observe_t:
+                self.measures.observing_from = self.observe_t
+                self.observe_everything()
+            began = time.perf_counter()
+            if hub_t <= event_t:
+                self.hub_step(int(hub_t))
+                kind = "hub"
+            else:
+                t, _, kind, args = heapq.heappop(self.queue)
+                self.t = t
+                self.actions[kind](*args)
+            self.wall[kind] = self.wall.get(kind, 0.0) + time.perf_counter() - began
+        self.t = self.quiet_end_t
+        self.hub.set_clock(self.instant(self.t))
+
+    def next_hub_instant(self) -> float:
+        if not self.every_poll:
+            return min(self.due.values(), default=math.inf)
+        first = (
+            Channel.objects.exclude(import_url="")
+            .order_by("next_poll_at")
+            .values_list("next_poll_at", flat=True)
+            .first()
+        )
+        return math.inf if first is None else max(self.t, self.t_of(first))
+
+    def hub_step(self, t: int) -> None:
+        """Let the real worker import every channel due at ``t``, and wait until it is done."""
+        self.t = t
+        now = self.instant(t)
+        if self.every_poll:
+            channels = list(
+                Channel.objects.exclude(import_url="")
+                .filter(next_poll_at__lte=now)
+                .values_list("id", flat=True)
+            )
+        else:
+            channels = [ch for ch, due in self.due.items() if due == t]
+        self.hub.set_clock(now)
+        self.hub.wait_until_idle(now)
+        self.hub_steps += 1
+        next_polls = dict(
+            Channel.objects.filter(id__in=channels).values_list("id", "next_poll_at")
+        )
+        for ch in channels:
+            source, unit = self.unit_of_channel[ch]
+            self.hub_next[ch] = self.t_of(next_polls[ch])
+            self.seen[ch] = self.listings[(source, unit)].content(self.today())
+            self.seen_served[ch] = self.served_version[ch]
+            self.due.pop(ch, None)
+        # A change held for confirmation (rule 7) waits for the next fetch to confirm it:
+        # that poll is not a no-op, so the channel stays due.
+        held = set(HeldChange.objects.filter(channel_id__in=channels).values_list("channel_id", flat=True))
+        for ch in held:
+            self.seen[ch] = None
+        if not self.every_poll:
+            # Parked: no schedule at all, so the worker leaves it until the simulation sets one.
+            Channel.objects.filter(id__in=channels).update(next_poll_at=None)
+        for ch in held:
+            self.touch(*self.unit_of_channel[ch])
+        for unit in sorted({self.unit_of_channel[ch][1] for ch in channels}):
+            self.check_hub(unit)
+
+    def touch(self, source: str, unit: int) -> None:
+        """Schedule the hub's next real poll of a channel whose feed or history changed.
+
+        The hub's polls in between would have read the same bytes and served history,
+        changing nothing but timestamps: they are skipped, and the schedule stepped on by
+        jittered intervals exactly as the hub itself would.
+        """
+        if self.every_poll or source == "direct":
+            return
+        ch = self.hub_units[unit].channel_of[source]
+        if ch in self.due:
+            return
+        content = self.listings[(source, unit)].content(self.today())
+        if self.seen.get(ch) == content and self.seen_served.get(ch) == self.served_version[ch]:
+            return
+        due = self.hub_next[ch]
+        while due <= self.t:
+            due += round(self.interval * (0.9 + 0.2 * self.jitter.random()))
+            self.skipped_polls += 1
+        self.hub_next[ch] = due
+        self.due[ch] = due
+        Channel.objects.filter(pk=ch).update(next_poll_at=self.instant(due))
+
+    # Platforms reading the hub --------------------------------------------------------
+
+    def platform_poll(self, platform: str, unit: int) -> None:
+        """A platform fetches the hub's export for a listing, as its own importer does."""
+        listing = self.listings[(platform, unit)]
+        hub_unit = self.hub_units[unit]
+        self.hub.set_clock(self.instant(self.t))
+        headers = {"User-Agent": _USER_AGENTS[platform], "Accept-Encoding": "gzip"}
+        if listing.imported_etag:
+            headers["If-None-Match"] = listing.imported_etag
+        response = self.client.get(hub_unit.feed_url_of[platform], headers=headers)
+        self.platform_fetches += 1
+        etag = response.headers.get("ETag", "")
+        if response.status_code == 200:
+            with listing.lock:
+                listing.imported = frozenset(nights_in(response.content))
+        with listing.lock:
+            listing.imported_etag = etag
+            listing.last_fetch_at = self.t
+        self.remember_served(hub_unit.channel_of[platform], etag)
+        self.touch(platform, unit)
+        self.measures.check_platform(
+            unit, platform, self.t, listing.imported, self.expected_nights
+        )
+        self.observe_listing(platform, unit)
+        interval = next(s.poll_interval_s for s in self.scenario.importing if s.id == platform)
+        self.at(self.t + interval, "poll", platform, unit)
+
+    def remember_served(self, ch: int, etag: str) -> None:
+        """Follow the hub's record of what it served (rule 8), to know when it changes."""
+        history = self.served[ch]
+        if len(history) >= 2 and history[0] == etag and history[1] == etag:
+            return
+        self.served[ch] = [etag, *history][:2]
+        self.served_version[ch] += 1
+
+    # What is true ---------------------------------------------------------------------
+
+    def expected_nights(self, unit: int, platform: str) -> set[int]:
+        """Return the real nights the hub should send a platform: all but its own."""
+        nights: set[int] = set()
+        for item in self.unit_items[unit]:
+            if item.is_active and item.source != platform:
+                nights.update(range(*item.nights))
+        return nights
+
+    def real_nights(self, unit: int) -> set[int]:
+        return self.expected_nights(unit, "")
+
+    def record_change(self, item: Item, nights: set[int]) -> None:
+        platforms = {s.id for s in self.scenario.importing} - {item.source}
+        change = Change(self.t, item.unit, item.source, frozenset(nights), platforms)
+        self.measures.record_change(change)
+        if item.source == "direct":
+            self.check_hub(item.unit)
+
+    def check_hub(self, unit: int) -> None:
+        exports = export_nights(self.hub_units[unit])
+        self.measures.check_hub(unit, self.t, exports, self.expected_nights)
+        for platform, nights in exports.items():
+            self.observe(f"hub export {unit}/{platform}", nights)
+
+    # Loops ----------------------------------------------------------------------------
+
+    def observe(self, name: str, nights: set[int] | frozenset[int]) -> None:
+        if self.measures.observing_from is None:
+            return
+        horizon = self.instant(self.quiet_end_t).astimezone(PARIS).date().toordinal()
+        self.measures.observe_feed(name, self.t, tuple(sorted(n for n in nights if n >= horizon)))
+
+    def observe_listing(self, source: str, unit: int) -> None:
+        listing = self.listings[(source, unit)]
+        nights: set[int] = set()
+        for event in listing.content(self.today()):
+            if event.kind != "horizon":
+                nights.update(range(event.start, event.end))
+        self.observe(f"{source} listing {unit}", nights)
+
+    def observe_everything(self) -> None:
+        for unit in range(self.scenario.units):
+            self.check_hub(unit)
+            for source, listing_unit in self.listings:
+                if listing_unit == unit:
+                    self.observe_listing(source, unit)
+
+    def import_runs(self) -> int:
+        return ImportRun.objects.count()
+
+
+def nights_in(body: bytes) -> set[int]:
+    """Return the nights an all-day feed blocks, as a platform's importer reads it."""
+    nights: set[int] = set()
+    start = None
+    for kind, value in _DATE_LINE.findall(body):
+        ordinal = datetime.strptime(value.decode(), "%Y%m%d").date().toordinal()
+        if kind == b"START":
+            start = ordinal
+        elif start is not None:
+            nights.update(range(start, ordinal))
+            start = None
+    return nights
