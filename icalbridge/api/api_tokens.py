@@ -13,7 +13,9 @@ from pydantic import Field, field_validator
 from icalbridge.api.ids import derived_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, not_found
-from icalbridge.hub.models import ApiToken
+from icalbridge.hub.models import ApiToken, AuditAction
+from icalbridge.security import client_address
+from icalbridge.sync.audit import record_audit_everywhere
 
 router = Router(tags=["API tokens"])
 
@@ -51,6 +53,16 @@ def token_out(token: ApiToken) -> dict[str, Any]:
     }
 
 
+def _audit(request: HttpRequest, action: AuditAction, token: ApiToken) -> None:
+    # A token acts for its user in every organization: each one's owners see the change.
+    record_audit_everywhere(
+        request.auth,
+        action,
+        target=f"{token.name} ({token.prefix}…)",
+        ip=client_address(request.META),
+    )
+
+
 def _live_tokens(request: HttpRequest) -> Any:
     return ApiToken.objects.filter(user=request.auth, revoked_at__isnull=True)
 
@@ -59,6 +71,7 @@ def _live_tokens(request: HttpRequest) -> Any:
 def create_api_token(request: HttpRequest, payload: ApiTokenIn) -> Status[dict[str, Any]]:
     """Make a new token for yourself; the answer holds its key, which is never shown again."""
     token, key = ApiToken.issue(request.auth, payload.name)
+    _audit(request, AuditAction.API_TOKEN_CREATED, token)
     return Status(201, {**token_out(token), "key": key})
 
 
@@ -77,4 +90,5 @@ def revoke_api_token(request: HttpRequest, api_token: str) -> Status[None]:
     if token is None:
         raise not_found()
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    _audit(request, AuditAction.API_TOKEN_REVOKED, token)
     return Status(204, None)

@@ -15,7 +15,9 @@ from icalbridge.api.channel_schemas import ChannelIn, ChannelOut, ExportUrlOut
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict, invalid
 from icalbridge.core.platforms import Platform, platform_by_id
-from icalbridge.hub.models import Channel, HeldChange, Organization, PublishedFeed
+from icalbridge.hub.models import AuditAction, Channel, HeldChange, Organization, PublishedFeed
+from icalbridge.security import client_address
+from icalbridge.sync.audit import record_audit
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.fetch import normalise_feed_url
 from icalbridge.sync.quotas import QuotaExceeded, allowed_poll_interval, check_can_add_channel
@@ -199,4 +201,12 @@ def reset_export_url(request: HttpRequest, channel: str) -> dict[str, Any]:
     else:
         feed.reset_token()
         feed.save(update_fields=["token"])
+    record_audit(
+        target.unit.organization,
+        AuditAction.EXPORT_LINK_RESET,
+        actor=request.auth,  # type: ignore[attr-defined]
+        target=f"{target.unit.name} / {target.name}",
+        details={"channel": str(target.public_id), "via": "api"},
+        ip=client_address(request.META),
+    )
     return {"export_url": feed.url, "export_webcal_url": feed.webcal_url}

@@ -17,7 +17,16 @@ from icalbridge.api.auth import memberships_of, organization_public_id
 from icalbridge.api.ids import derived_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict, invalid, not_found
-from icalbridge.hub.models import AgendaFeed, Membership, Organization, PublishedFeed, Role
+from icalbridge.hub.models import (
+    AgendaFeed,
+    AuditAction,
+    Membership,
+    Organization,
+    PublishedFeed,
+    Role,
+)
+from icalbridge.security import client_address
+from icalbridge.sync.audit import record_audit
 
 router = Router(tags=["members"])
 
@@ -98,6 +107,17 @@ def _is_last_owner(target: Membership) -> bool:
     return target.role == Role.OWNER and [m.pk for m in owners] == [target.pk]
 
 
+def _audit(request: HttpRequest, action: AuditAction, target: Membership, **details: str) -> None:
+    record_audit(
+        target.organization_id,
+        action,
+        actor=request.auth,
+        target=target.user.email or target.user.username,
+        details=details,
+        ip=client_address(request.META),
+    )
+
+
 def _last_owner() -> ApiProblem:
     return conflict(
         "last-owner",
@@ -139,6 +159,7 @@ def add_member(
         raise conflict(
             "already-member", _("Already a member."), _("This user is a member already.")
         )
+    _audit(request, AuditAction.MEMBER_ADDED, membership, role=membership.role)
     return Status(201, member_out(membership))
 
 
@@ -154,8 +175,11 @@ def change_role(
         target = _member(mine.organization, member)
         if payload.role != Role.OWNER and _is_last_owner(target):
             raise _last_owner()
+        before = target.role
         target.role = payload.role
         target.save(update_fields=["role"])
+        if before != target.role:
+            _audit(request, AuditAction.ROLE_CHANGED, target, before=before, role=target.role)
     return member_out(target)
 
 
@@ -171,5 +195,6 @@ def remove_member(request: HttpRequest, organization: str, member: str) -> Statu
         agendas = AgendaFeed.objects.filter(user=target.user, organization=mine.organization)
         PublishedFeed.objects.filter(agenda__in=agendas).delete()
         agendas.update(revoked_at=timezone.now())
+        _audit(request, AuditAction.MEMBER_REMOVED, target, role=target.role)
         target.delete()
     return Status(204, None)

@@ -15,18 +15,13 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from icalbridge.api.problems import ApiProblem
-from icalbridge.env import env_int
 
 WINDOW_S = 60
-DEFAULT_PER_MINUTE = 600
 
 
 def requests_per_minute() -> int:
-    """Return the settable limit: the setting, else the environment; 0 turns the limit off."""
-    configured = getattr(settings, "ICALBRIDGE_API_RATE_PER_MINUTE", None)
-    if configured is None:
-        return env_int("ICALBRIDGE_API_RATE_PER_MINUTE", DEFAULT_PER_MINUTE)
-    return int(configured)
+    """Return the settable limit; 0 turns the limit off."""
+    return int(settings.ICALBRIDGE_API_RATE_PER_MINUTE)
 
 
 def count_request(token_hash: str, *, now: float | None = None) -> None:

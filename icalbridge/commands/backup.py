@@ -24,6 +24,7 @@ from django.core.management import call_command
 from django.core.management.color import no_style
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Model
 
 from icalbridge.commands.progress import Progress
@@ -69,7 +70,9 @@ def _open_for_reading(path: Path) -> IO[str]:
 
 
 def _rows_of(model: type[Model]) -> Iterator[dict[str, Any]]:
-    rows = model._default_manager.order_by("pk")
+    # Prefetched, a batch's many-to-many links cost one query instead of one per row.
+    links = [f.name for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    rows = model._default_manager.order_by("pk").prefetch_related(*links)
     batch: list[Model] = []
     for row in rows.iterator(chunk_size=_BATCH):
         batch.append(row)
@@ -80,7 +83,7 @@ def _rows_of(model: type[Model]) -> Iterator[dict[str, Any]]:
         yield from serializers.serialize("python", batch, use_natural_foreign_keys=True)
 
 
-def write_backup(path: Path, *, stream: IO[str] | None = None) -> dict[str, int]:
+def write_backup(path: Path) -> dict[str, int]:
     """Write every row of the hub to path; return the count of rows per model."""
     models = backed_up_models()
     # Inside a caller's transaction (a test) the isolation level is no longer ours to set.
@@ -100,7 +103,7 @@ def write_backup(path: Path, *, stream: IO[str] | None = None) -> dict[str, int]
         }
         with (
             _open_for_writing(path) as out,
-            Progress("backup", sum(counts.values()), stream) as bar,
+            Progress("backup", sum(counts.values())) as bar,
         ):
             out.write(json.dumps(header) + "\n")
             for model in models:
@@ -128,7 +131,7 @@ def _read_header(lines: IO[str]) -> dict[str, Any]:
     return header
 
 
-def load_backup(path: Path, *, stream: IO[str] | None = None) -> int:
+def load_backup(path: Path) -> int:
     """Load a backup into an empty database in one transaction; return the rows loaded."""
     with _open_for_reading(path) as lines:
         header = _read_header(lines)
@@ -137,7 +140,7 @@ def load_backup(path: Path, *, stream: IO[str] | None = None) -> int:
         with (
             transaction.atomic(),
             connection.constraint_checks_disabled(),
-            Progress("restore", total, stream) as bar,
+            Progress("restore", total) as bar,
         ):
             for number, line in enumerate(lines, start=2):
                 if not line.strip():
@@ -165,9 +168,19 @@ def _reset_sequences(models: list[type[Model]]) -> None:
             cursor.execute(statement)
 
 
+def has_pending_migrations() -> bool:
+    """Tell whether the database lacks tables or columns this version of icalbridge has."""
+    executor = MigrationExecutor(connection)
+    return bool(executor.migration_plan(executor.loader.graph.leaf_nodes()))
+
+
 def backup_command(file: str) -> int:
     """Write a backup; exit 0, or 2 when the file cannot be written."""
     path = Path(file)
+    if has_pending_migrations():
+        # A backup of a half-migrated database would not load into an up-to-date one.
+        print("The database is not up to date: run `icalbridge migrate` first.", file=sys.stderr)
+        return 2
     try:
         counts = write_backup(path)
     except OSError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from types import TracebackType
-from typing import TextIO
+from typing import IO
 
 BAR_WIDTH = 30
 # Plain lines go to log files: one every few seconds is enough to show the work is moving.
@@ -25,7 +25,7 @@ def duration_text(seconds: float) -> str:
 class Progress:
     """Count done items out of a total and show how long is left; use as a context manager."""
 
-    def __init__(self, label: str, total: int, stream: TextIO | None = None) -> None:
+    def __init__(self, label: str, total: int, stream: IO[str] | None = None) -> None:
         self.label = label
         self.total = max(0, total)
         self.done = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from icalbridge.hub.models import AuditEvent, Organization
 from tests.api.conftest import ApiClient, fields_of, problem
 
 
@@ -45,3 +46,16 @@ def test_nobody_sees_or_revokes_another_users_tokens(api: ApiClient, other_api: 
 def test_a_blank_or_long_name_names_the_field(api: ApiClient) -> None:
     assert fields_of(api.post("/api-tokens", {"name": "  "})) == ["name"]
     assert fields_of(api.post("/api-tokens", {"name": "x" * 101})) == ["name"]
+
+
+def test_making_and_revoking_a_token_is_in_the_audit_log(
+    api: ApiClient, organization: Organization
+) -> None:
+    body = api.post("/api-tokens", {"name": "Spreadsheet"}).json()
+    api.delete(f"/api-tokens/{body['id']}")
+    events = AuditEvent.objects.filter(organization=organization).order_by("id")
+    assert [(e.action, e.target) for e in events] == [
+        ("api_token_created", f"Spreadsheet ({body['prefix']}…)"),
+        ("api_token_revoked", f"Spreadsheet ({body['prefix']}…)"),
+    ]
+    assert body["key"] not in str([e.details for e in events])

@@ -22,7 +22,8 @@ from icalbridge.sync.local_bookings import create_local_booking
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_channel, new_unit
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# Imports close the connection (claims), which a test transaction cannot survive.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -143,7 +144,7 @@ def test_restore_refuses_a_database_that_is_not_empty(
 
 
 def test_restore_refuses_a_file_that_is_not_a_backup(
-    db: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = tmp_path / "notes.txt"
     path.write_text("hello\n")
