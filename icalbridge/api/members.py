@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
@@ -18,14 +17,13 @@ from icalbridge.api.ids import derived_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict, invalid, not_found
 from icalbridge.hub.models import (
-    AgendaFeed,
     AuditAction,
     Membership,
     Organization,
-    PublishedFeed,
     Role,
 )
 from icalbridge.security import client_address
+from icalbridge.sync import memberships
 from icalbridge.sync.audit import record_audit
 
 router = Router(tags=["members"])
@@ -191,10 +189,6 @@ def remove_member(request: HttpRequest, organization: str, member: str) -> Statu
         target = _member(mine.organization, member)
         if _is_last_owner(target):
             raise _last_owner()
-        # A former member's personal feeds would otherwise keep showing the bookings.
-        agendas = AgendaFeed.objects.filter(user=target.user, organization=mine.organization)
-        PublishedFeed.objects.filter(agenda__in=agendas).delete()
-        agendas.update(revoked_at=timezone.now())
         _audit(request, AuditAction.MEMBER_REMOVED, target, role=target.role)
-        target.delete()
+        memberships.remove_member(target)
     return Status(204, None)

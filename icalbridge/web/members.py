@@ -12,7 +12,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from icalbridge.hub.models import Membership, Role
+from icalbridge.hub.models import AuditAction, Membership, Role
+from icalbridge.security import client_address
+from icalbridge.sync.audit import record_audit
+from icalbridge.sync.memberships import remove_member
 from icalbridge.web.forms import MemberForm, RoleForm
 from icalbridge.web.permissions import active_membership, require_role
 
@@ -44,12 +47,13 @@ def members(request: HttpRequest) -> HttpResponse:
                 user = users.objects.create_user(
                     username=email, email=email, password=secrets.token_urlsafe(32)
                 )
-            _member, created = Membership.objects.get_or_create(
+            added, created = Membership.objects.get_or_create(
                 user=user,
                 organization=membership.organization,
                 defaults={"role": form.cleaned_data["role"]},
             )
             if created:
+                _audit(request, membership, AuditAction.MEMBER_ADDED, added, role=added.role)
                 messages.success(
                     request,
                     _("%(email)s was added. They set their password with “Forgotten password”.")
@@ -80,8 +84,10 @@ def member_role(request: HttpRequest, member_id: int) -> HttpResponse:
         if _is_last_owner(target) and role != Role.OWNER:
             messages.error(request, _("An organization keeps at least one owner."))
         else:
+            before = target.role
             target.role = role
             target.save(update_fields=["role"])
+            _audit(request, membership, AuditAction.ROLE_CHANGED, target, before=before, role=role)
             messages.success(request, _("Role changed."))
     return redirect("members")
 
@@ -97,9 +103,27 @@ def member_remove(request: HttpRequest, member_id: int) -> HttpResponse:
     if _is_last_owner(target):
         messages.error(request, _("An organization keeps at least one owner."))
     else:
-        target.delete()
+        _audit(request, membership, AuditAction.MEMBER_REMOVED, target, role=target.role)
+        remove_member(target)
         messages.success(request, _("Member removed."))
     return redirect("members")
+
+
+def _audit(
+    request: HttpRequest,
+    membership: Membership,
+    action: AuditAction,
+    target: Membership,
+    **details: str,
+) -> None:
+    record_audit(
+        membership.organization,
+        action,
+        actor=request.user,
+        target=target.user.email or target.user.username,
+        details=details,
+        ip=client_address(request.META),
+    )
 
 
 def _is_last_owner(target: Membership) -> bool:

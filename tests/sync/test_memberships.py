@@ -1,0 +1,33 @@
+"""Removing a member takes their personal agenda links away with them."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+
+from icalbridge.hub.models import AgendaFeed, Membership, PublishedFeed, Role
+from icalbridge.sync.exporter import refresh_agenda_feed
+from icalbridge.sync.memberships import remove_member
+from tests.support.hub import new_unit
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_a_removed_member_s_agenda_link_stops_working_at_once() -> None:
+    unit = new_unit()
+    teacher = get_user_model().objects.create_user("teacher@example.test", "teacher@example.test")
+    membership = Membership.objects.create(
+        user=teacher, organization=unit.organization, role=Role.VIEWER
+    )
+    agenda = AgendaFeed.objects.create(user=teacher, organization=unit.organization, name="Mine")
+    refresh_agenda_feed(agenda)
+    path = PublishedFeed.objects.get(agenda=agenda).path
+    assert Client().get(path).status_code == 200
+
+    remove_member(membership)
+
+    assert Client().get(path).status_code == 404
+    agenda.refresh_from_db()
+    assert agenda.revoked_at is not None
+    assert not Membership.objects.filter(user=teacher).exists()
