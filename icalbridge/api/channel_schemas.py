@@ -11,7 +11,6 @@ from pydantic import Field, field_validator
 from icalbridge.core.bookings import Direction, ImportMode, Kind
 
 MIN_POLL_INTERVAL_S = 5 * 60
-DEFAULT_POLL_INTERVAL_S = 15 * 60
 
 
 class ChannelIn(Schema):
@@ -27,7 +26,12 @@ class ChannelIn(Schema):
     import_mode: ImportMode | None = Field(None, description="Default: the platform preset's.")
     ignore_phrases: list[str] | None = Field(None, description="Default: the platform preset's.")
     floating_tz: str | None = Field(None, description="Zone for times without one.")
-    poll_interval_s: int = Field(DEFAULT_POLL_INTERVAL_S, ge=MIN_POLL_INTERVAL_S, le=7 * 86400)
+    poll_interval_s: int | None = Field(
+        None,
+        ge=MIN_POLL_INTERVAL_S,
+        le=7 * 86400,
+        description="How often we import the link. Default: the hub's interval (15 minutes).",
+    )
     export_kinds: list[Kind] = Field([], description="Empty: every kind.")
     export_categories: list[str] = Field([], description="Empty: every category.")
 

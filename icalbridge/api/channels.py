@@ -20,7 +20,12 @@ from icalbridge.security import client_address
 from icalbridge.sync.audit import record_audit
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.fetch import normalise_feed_url
-from icalbridge.sync.quotas import QuotaExceeded, allowed_poll_interval, check_can_add_channel
+from icalbridge.sync.quotas import (
+    QuotaExceeded,
+    allowed_poll_interval,
+    check_can_add_channel,
+    default_poll_interval,
+)
 from icalbridge.sync.status import channel_status, held_message
 
 router = Router(tags=["channels"])
@@ -120,15 +125,21 @@ def _import_url(payload: ChannelIn) -> str:
         raise invalid("import_url", str(exc)) from None
 
 
-def _check_limits(organization: Organization, poll_interval_s: int) -> None:
+def _check_limits(organization: Organization, poll_interval_s: int | None) -> int:
+    """Return the channel's poll interval once the organization's quotas allow the channel."""
     try:
-        allowed_poll_interval(organization, poll_interval_s)
+        interval = (
+            default_poll_interval(organization)
+            if poll_interval_s is None
+            else allowed_poll_interval(organization, poll_interval_s)
+        )
     except QuotaExceeded as exc:
         raise invalid("poll_interval_s", exc.message) from None
     try:
         check_can_add_channel(organization)
     except QuotaExceeded as exc:
         raise ApiProblem(409, "limit-reached", _("Limit reached."), exc.message) from None
+    return interval
 
 
 @router.post("/units/{unit}/channels", response={201: ChannelOut, **PROBLEMS})
@@ -140,7 +151,7 @@ def create_channel(request: HttpRequest, unit: str, payload: ChannelIn) -> Statu
     defaults = platform.default_import_options
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=target.organization_id)
-        _check_limits(organization, payload.poll_interval_s)
+        interval = _check_limits(organization, payload.poll_interval_s)
         channel = Channel.objects.create(
             unit=target,
             name=payload.name,
@@ -159,7 +170,7 @@ def create_channel(request: HttpRequest, unit: str, payload: ChannelIn) -> Statu
                 else payload.ignore_phrases
             ),
             floating_tz=payload.floating_tz or defaults.floating_tz or "",
-            poll_interval_s=payload.poll_interval_s,
+            poll_interval_s=interval,
             export_kinds=[k.value for k in payload.export_kinds],
             export_categories=list(payload.export_categories),
             # Due at once: the worker's next round imports it, so the host sees it work.

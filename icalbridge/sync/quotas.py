@@ -7,7 +7,8 @@ both see room for one more.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
+from django.conf import settings
+from django.utils.translation import ngettext
 
 from icalbridge.hub.models import Channel, Organization
 
@@ -25,7 +26,12 @@ def check_can_add_unit(organization: Organization) -> None:
     limit = organization.max_units
     if limit is not None and organization.units.count() >= limit:
         raise QuotaExceeded(
-            _("This organization may have at most %(count)d units.") % {"count": limit}
+            ngettext(
+                "This organization may have at most %(count)d unit.",
+                "This organization may have at most %(count)d units.",
+                limit,
+            )
+            % {"count": limit}
         )
 
 
@@ -36,7 +42,12 @@ def check_can_add_channel(organization: Organization) -> None:
         limit
     ):
         raise QuotaExceeded(
-            _("This organization may have at most %(count)d channels.") % {"count": limit}
+            ngettext(
+                "This organization may have at most %(count)d channel.",
+                "This organization may have at most %(count)d channels.",
+                limit,
+            )
+            % {"count": limit}
         )
 
 
@@ -45,6 +56,16 @@ def allowed_poll_interval(organization: Organization, requested: int) -> int:
     minimum = organization.min_poll_interval_s
     if minimum is not None and requested < minimum:
         raise QuotaExceeded(
-            _("This organization polls at most every %(s)d seconds.") % {"s": minimum}
+            ngettext(
+                "This organization polls at most every %(s)d second.",
+                "This organization polls at most every %(s)d seconds.",
+                minimum,
+            )
+            % {"s": minimum}
         )
     return requested
+
+
+def default_poll_interval(organization: Organization) -> int:
+    """Return how often a new channel's feed is imported: the hub's interval, or the floor."""
+    return max(settings.ICALBRIDGE_POLL_INTERVAL_S, organization.min_poll_interval_s or 0)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,9 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icalbridge.core.platforms import Platform, all_platforms, platform_by_id
-from icalbridge.hub.models import Channel, HeldChange, PublishedFeed
+from icalbridge.hub.models import (
+    AuditAction,
+    Channel,
+    HeldChange,
+    Organization,
+    PublishedFeed,
+    Unit,
+)
+from icalbridge.security import client_address
+from icalbridge.sync.audit import record_audit
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.imports_now import ChannelBusy, import_now
+from icalbridge.sync.quotas import QuotaExceeded, check_can_add_channel, default_poll_interval
 from icalbridge.sync.status import channel_status
 from icalbridge.web.calendar_grid import local_today
 from icalbridge.web.channel_help import help_for, platform_name
@@ -64,6 +75,22 @@ def channel_pick(request: HttpRequest, unit_id: str) -> HttpResponse:
     )
 
 
+def _save_new_channel(form: ChannelForm, unit: Unit) -> Channel | None:
+    """Save a new channel within the organization's quotas; None, with a form error, beyond."""
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.select_for_update().get(pk=unit.organization_id)
+            check_can_add_channel(organization)
+            channel = form.save(commit=False)
+            channel.unit = unit
+            channel.poll_interval_s = default_poll_interval(organization)
+            channel.save()
+    except QuotaExceeded as exc:
+        form.add_error(None, exc.message)
+        return None
+    return channel
+
+
 @login_required
 def channel_create(request: HttpRequest, unit_id: str, platform_id: str) -> HttpResponse:
     """Connect the unit to one platform, with that platform's help beside the form."""
@@ -73,13 +100,11 @@ def channel_create(request: HttpRequest, unit_id: str, platform_id: str) -> Http
         request.POST or None, platform=platform, initial={"name": platform_name(platform)}
     )
     if request.method == "POST" and form.is_valid():
-        channel = form.save(commit=False)
-        channel.unit = unit
-        channel.poll_interval_s = platform.poll_interval_s
-        channel.save()
-        refresh_unit_feeds(unit)
-        messages.success(request, _("%(channel)s is connected.") % {"channel": channel.name})
-        return redirect("channel_detail", channel_id=channel.public_id)
+        channel = _save_new_channel(form, unit)
+        if channel is not None:
+            refresh_unit_feeds(unit)
+            messages.success(request, _("%(channel)s is connected.") % {"channel": channel.name})
+            return redirect("channel_detail", channel_id=channel.public_id)
     return render(
         request,
         "web/channel_form.html",
@@ -193,6 +218,14 @@ def channel_reset_link(request: HttpRequest, channel_id: str) -> HttpResponse:
         if feed is not None:
             feed.reset_token()
             feed.save(update_fields=["token"])
+            record_audit(
+                channel.unit.organization,
+                AuditAction.EXPORT_LINK_RESET,
+                actor=request.user,
+                target=f"{channel.unit.name} / {channel.name}",
+                details={"channel": str(channel.public_id)},
+                ip=client_address(request.META),
+            )
             messages.success(
                 request,
                 _("New link made. Paste it on %(channel)s: the old one no longer works.")

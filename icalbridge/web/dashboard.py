@@ -6,12 +6,15 @@ from zoneinfo import available_timezones
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from icalbridge.hub.models import Organization, Unit
+from icalbridge.sync.quotas import QuotaExceeded, check_can_add_unit
 from icalbridge.web.forms import UnitForm
 from icalbridge.web.health import attention_of, unit_health_of
 from icalbridge.web.permissions import (
@@ -54,6 +57,21 @@ def switch_organization(request: HttpRequest) -> HttpResponse:
     return redirect("dashboard")
 
 
+def _save_new_unit(form: UnitForm, organization_id: int) -> Unit | None:
+    """Save a new unit within the organization's quotas; None, with a form error, beyond."""
+    try:
+        with transaction.atomic():
+            organization = Organization.objects.select_for_update().get(pk=organization_id)
+            check_can_add_unit(organization)
+            unit = form.save(commit=False)
+            unit.organization = organization
+            unit.save()
+    except QuotaExceeded as exc:
+        form.add_error(None, exc.message)
+        return None
+    return unit
+
+
 @login_required
 def unit_create(request: HttpRequest) -> HttpResponse:
     """Add a unit to the organization the user works in."""
@@ -63,13 +81,13 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     require_role(membership, write=True)
     form = UnitForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        unit = form.save(commit=False)
-        unit.organization = membership.organization
-        unit.save()
-        messages.success(
-            request, _("%(unit)s is ready. Now connect its first channel.") % {"unit": unit.name}
-        )
-        return redirect("channel_pick", unit_id=unit.public_id)
+        unit = _save_new_unit(form, membership.organization_id)
+        if unit is not None:
+            messages.success(
+                request,
+                _("%(unit)s is ready. Now connect its first channel.") % {"unit": unit.name},
+            )
+            return redirect("channel_pick", unit_id=unit.public_id)
     return render(
         request,
         "web/unit_form.html",

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from icalbridge import clock
 from icalbridge.core.bookings import Direction, ImportMode, ImportOptions, Kind
 from icalbridge.core.exports import ExportFilter
 from icalbridge.hub.models.unit import Unit
@@ -89,6 +91,14 @@ class Channel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A channel that imports and has no schedule would never be imported by a worker.
+        if self.imports and self.is_active and self.next_poll_at is None:
+            self.next_poll_at = clock.now()
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "next_poll_at"}
+        super().save(*args, **kwargs)
 
     @property
     def key(self) -> str:
