@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
-from icalbridge.api.auth import memberships_of, organization_public_id
+from icalbridge.api.auth import caller, memberships_of, organization_public_id
 from icalbridge.api.ids import derived_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, invalid, not_found
@@ -123,10 +123,10 @@ def _units_of(membership: Membership, unit_ids: list[str]) -> list[Unit]:
 def _live_feeds(request: HttpRequest) -> Any:
     return (
         AgendaFeed.objects.filter(
-            user=request.auth,
+            user=caller(request),
             revoked_at__isnull=True,
             feed__isnull=False,
-            organization__memberships__user=request.auth,
+            organization__memberships__user=caller(request),
         )
         .select_related("organization", "feed")
         .prefetch_related("units")
@@ -140,7 +140,7 @@ def create_agenda_feed(request: HttpRequest, payload: AgendaFeedIn) -> Status[di
     units = _units_of(membership, payload.units)
     with transaction.atomic():
         agenda = AgendaFeed.objects.create(
-            user=request.auth,
+            user=caller(request),
             organization=membership.organization,
             name=payload.name,
             kinds=[k.value for k in payload.kinds],

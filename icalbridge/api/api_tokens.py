@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
+from icalbridge.api.auth import caller
 from icalbridge.api.ids import derived_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, not_found
@@ -56,7 +57,7 @@ def token_out(token: ApiToken) -> dict[str, Any]:
 def _audit(request: HttpRequest, action: AuditAction, token: ApiToken) -> None:
     # A token acts for its user in every organization: each one's owners see the change.
     record_audit_everywhere(
-        request.auth,
+        caller(request),
         action,
         target=f"{token.name} ({token.prefix}…)",
         ip=client_address(request.META),
@@ -64,13 +65,13 @@ def _audit(request: HttpRequest, action: AuditAction, token: ApiToken) -> None:
 
 
 def _live_tokens(request: HttpRequest) -> Any:
-    return ApiToken.objects.filter(user=request.auth, revoked_at__isnull=True)
+    return ApiToken.objects.filter(user=caller(request), revoked_at__isnull=True)
 
 
 @router.post("/api-tokens", response={201: NewApiTokenOut, **PROBLEMS})
 def create_api_token(request: HttpRequest, payload: ApiTokenIn) -> Status[dict[str, Any]]:
     """Make a new token for yourself; the answer holds its key, which is never shown again."""
-    token, key = ApiToken.issue(request.auth, payload.name)
+    token, key = ApiToken.issue(caller(request), payload.name)
     _audit(request, AuditAction.API_TOKEN_CREATED, token)
     return Status(201, {**token_out(token), "key": key})
 

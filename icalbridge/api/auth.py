@@ -45,12 +45,17 @@ class BearerToken(HttpBearer):
         return found.user
 
 
+def caller(request: HttpRequest) -> Any:
+    """Return the user whose bearer token authenticated the request."""
+    return request.auth  # type: ignore[attr-defined]  # set by django-ninja's auth
+
+
 def organization_public_id(organization: Organization) -> str:
     return derived_id("organization", organization.pk)
 
 
 def memberships_of(request: HttpRequest) -> QuerySet[Membership]:
-    return Membership.objects.filter(user=request.auth).select_related("organization")
+    return Membership.objects.filter(user=caller(request)).select_related("organization")
 
 
 def _require_role(request: HttpRequest, organization_id: int, *, write: bool) -> None:
@@ -62,7 +67,7 @@ def _require_role(request: HttpRequest, organization_id: int, *, write: bool) ->
 
 
 def visible_units(request: HttpRequest) -> QuerySet[Unit]:
-    return Unit.objects.filter(organization__memberships__user=request.auth)
+    return Unit.objects.filter(organization__memberships__user=caller(request))
 
 
 def unit_for(request: HttpRequest, unit_id: str, *, write: bool = False) -> Unit:
@@ -80,7 +85,7 @@ def channel_for(request: HttpRequest, channel_id: str, *, write: bool = False) -
         Channel.objects.select_related("unit")
         .filter(
             public_id=parse_public_id(channel_id),
-            unit__organization__memberships__user=request.auth,
+            unit__organization__memberships__user=caller(request),
         )
         .first()
     )
@@ -96,7 +101,7 @@ def booking_for(request: HttpRequest, booking_id: str, *, write: bool = False) -
         Booking.objects.select_related("unit", "origin")
         .filter(
             public_id=parse_public_id(booking_id),
-            unit__organization__memberships__user=request.auth,
+            unit__organization__memberships__user=caller(request),
         )
         .first()
     )

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
-from icalbridge.api.auth import channel_for, unit_for
+from icalbridge.api.auth import caller, channel_for, unit_for
 from icalbridge.api.channel_schemas import ChannelIn, ChannelOut, ExportUrlOut
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict, invalid
@@ -215,7 +215,7 @@ def reset_export_url(request: HttpRequest, channel: str) -> dict[str, Any]:
     record_audit(
         target.unit.organization,
         AuditAction.EXPORT_LINK_RESET,
-        actor=request.auth,  # type: ignore[attr-defined]
+        actor=caller(request),  # type: ignore[attr-defined]
         target=f"{target.unit.name} / {target.name}",
         details={"channel": str(target.public_id), "via": "api"},
         ip=client_address(request.META),

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from icalbridge.api.auth import memberships_of, organization_public_id
+from icalbridge.api.auth import caller, memberships_of, organization_public_id
 from icalbridge.api.ids import derived_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict, invalid, not_found
@@ -109,7 +109,7 @@ def _audit(request: HttpRequest, action: AuditAction, target: Membership, **deta
     record_audit(
         target.organization_id,
         action,
-        actor=request.auth,
+        actor=caller(request),
         target=target.user.email or target.user.username,
         details=details,
         ip=client_address(request.META),

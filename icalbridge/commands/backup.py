@@ -71,7 +71,11 @@ def _open_for_reading(path: Path) -> IO[str]:
 
 def _rows_of(model: type[Model]) -> Iterator[dict[str, Any]]:
     # Prefetched, a batch's many-to-many links cost one query instead of one per row.
-    links = [f.name for f in model._meta.many_to_many if f.remote_field.through._meta.auto_created]
+    links = [
+        f.name
+        for f in model._meta.many_to_many
+        if f.remote_field.through is not None and f.remote_field.through._meta.auto_created
+    ]
     rows = model._default_manager.order_by("pk").prefetch_related(*links)
     batch: list[Model] = []
     for row in rows.iterator(chunk_size=_BATCH):

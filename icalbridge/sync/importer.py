@@ -12,7 +12,7 @@ from datetime import datetime
 from django.db import transaction
 
 from icalbridge import clock
-from icalbridge.core.echoes import echo_keys
+from icalbridge.core.echoes import echo_keys, known_block_keys, without_served_nights
 from icalbridge.core.feed import Feed
 from icalbridge.core.fingerprint import feed_fingerprint
 from icalbridge.core.horizons import find_horizon_keys
@@ -67,7 +67,7 @@ def import_channel(
     ctx = ImportContext(channel, now or clock.now(), trigger)
     held = HeldChange.objects.filter(channel=channel).first()
     if confirm and held is not None:
-        return _reconcile(ctx, held.body, held.fingerprint, None, confirmed=True)
+        return _reconcile(ctx, bytes(held.body), held.fingerprint, None, confirmed=True)
     validators = None
     if held is None and channel.body_fingerprint:
         validators = Validators(channel.etag or None, channel.last_modified or None)
@@ -87,11 +87,18 @@ def import_channel(
 def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> ImportRun:
     with transaction.atomic():
         if refresh_echo_flags(ctx.channel):
+            # A block that stops being an echo may be a double booking (rule 9): say so now,
+            # not at the next import that happens to change a booking.
+            update_unit_conflicts(ctx.channel.unit, ctx.started_at)
             refresh_unit_feeds_on_commit(ctx.channel.unit)
         run = _new_run(ctx, result, fingerprint, ImportOutcome.UNCHANGED)
         run.events_read = ctx.channel.events_read
         run.save()
-        record_success(ctx.channel, ctx.started_at, result, fingerprint, ctx.channel.events_read)
+        # Only a channel without a held change gets here (see import_channel): looking
+        # the held change up again cost a query on the path most imports take.
+        record_success(
+            ctx.channel, ctx.started_at, result, fingerprint, ctx.channel.events_read, held=None
+        )
     return run
 
 
@@ -118,15 +125,21 @@ def _reconcile(
     feed = _read(ctx, body)
     channel, unit = ctx.channel, ctx.channel.unit
     today = ctx.started_at.astimezone(unit.zone).date()
-    echoes = echo_keys(feed.events, served_snapshots(channel), unit.stay_times)
+    served = served_snapshots(channel)
+    echoes = echo_keys(feed.events, served, unit.stay_times)
     horizons = find_horizon_keys(
         feed.events, today=today, platform_id=feed.platform or channel.platform
     )
     with transaction.atomic():
         Channel.objects.select_for_update().filter(pk=channel.pk).first()
         stored = [b.as_core() for b in stored_imports(channel)]
+        known = known_block_keys(feed.events, stored)
+        echoes = echoes - known
+        events = without_served_nights(
+            feed.events, served[0] if served else [], unit.stay_times, echoes | horizons | known
+        )
         plan = plan_import(
-            feed.events,
+            events,
             stored,
             today=today,
             feed_is_calendar=feed.is_calendar,

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from icalbridge.hub.models import AgendaFeed, PublishedFeed
 from icalbridge.sync.exporter import refresh_agenda_feed
 from icalbridge.web.forms import AgendaFeedForm
-from icalbridge.web.permissions import active_membership
+from icalbridge.web.permissions import active_membership, signed_in_user
 
 
 @login_required
@@ -26,7 +26,7 @@ def agenda_feeds(request: HttpRequest) -> HttpResponse:
     form = AgendaFeedForm(request.POST or None, units=units)
     if request.method == "POST" and form.is_valid():
         agenda = AgendaFeed.objects.create(
-            user=request.user,
+            user=signed_in_user(request),
             organization=membership.organization,
             name=form.cleaned_data["name"],
             kinds=form.cleaned_data["kinds"],
@@ -38,7 +38,9 @@ def agenda_feeds(request: HttpRequest) -> HttpResponse:
         return redirect("agenda_feeds")
     feeds = (
         AgendaFeed.objects.filter(
-            user=request.user, organization=membership.organization, revoked_at__isnull=True
+            user=signed_in_user(request),
+            organization=membership.organization,
+            revoked_at__isnull=True,
         )
         .select_related("feed")
         .prefetch_related("units")
@@ -55,7 +57,7 @@ def agenda_feeds(request: HttpRequest) -> HttpResponse:
 def agenda_feed_revoke(request: HttpRequest, agenda_id: int) -> HttpResponse:
     """Revoke one's own agenda feed: its link stops working at once."""
     agenda = AgendaFeed.objects.filter(
-        pk=agenda_id, user=request.user, revoked_at__isnull=True
+        pk=agenda_id, user=signed_in_user(request), revoked_at__isnull=True
     ).first()
     if agenda is None:
         raise Http404

@@ -110,17 +110,17 @@ def grid_rows(unit: Unit, channels: list[Channel], days: list[date]) -> list[Gri
         imported = entries.get(channel.pk, [])
         sent = []
         if channel.exports:
-            for booking in bookings_for_channel(core, channel.key, channel.export_filter):
-                nights = nights_of(booking.span, unit.stay_times)
+            for exported in bookings_for_channel(core, channel.key, channel.export_filter):
+                nights = nights_of(exported.span, unit.stay_times)
                 if nights is not None and nights.end > first and nights.start <= last:
                     sent.append(
                         GridEntry(
-                            booking.id,
+                            exported.id,
                             nights.start,
                             nights.end,
-                            booking.kind.value,
-                            sources.get(booking.id, ""),
-                            detail=_kind_label(booking.kind.value),
+                            exported.kind.value,
+                            sources.get(exported.id, ""),
+                            detail=_kind_label(exported.kind.value),
                             is_sent=True,
                         )
                     )

@@ -22,6 +22,7 @@ from icalbridge.web.permissions import (
     active_membership,
     membership_in,
     require_role,
+    signed_in_user,
     unit_for,
 )
 
@@ -43,7 +44,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "membership": membership,
         "units": sorted(units, key=lambda u: (u.severity, u.unit.name.lower())),
         "attention": attention_of(units),
-        "memberships": request.user.memberships.select_related("organization"),
+        "memberships": signed_in_user(request).memberships.select_related("organization"),
     }
     return render(request, "web/dashboard.html", context)
 

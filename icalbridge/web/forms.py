@@ -47,6 +47,13 @@ class HostRenderer(DjangoTemplates):
     field_template_name = "web/partials/field.html"
 
 
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    """Return a form's choice field, to fill its choices when the form is made."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    return field
+
+
 class HostForm(forms.Form):
     default_renderer = HostRenderer()
 
@@ -184,7 +191,7 @@ class BookingForm(HostForm):
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.unit = unit
-        self.fields["channels"].choices = [
+        choice_field(self, "channels").choices = [
             (str(c.pk), c.name) for c in unit.channels.filter(is_active=True).order_by("name")
         ]
 
@@ -263,10 +270,10 @@ class ChannelForm(HostModelForm):
     def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.platform = platform
-        self.fields["direction"].choices = [
+        choice_field(self, "direction").choices = [
             (d.value, DIRECTION_LABELS[d]) for d in platform.directions
         ]
-        self.fields["import_mode"].choices = [(m.value, MODE_LABELS[m]) for m in ImportMode]
+        choice_field(self, "import_mode").choices = [(m.value, MODE_LABELS[m]) for m in ImportMode]
         self.fields["import_url"].required = False
         instance = self.instance
         if instance.pk:
@@ -341,7 +348,7 @@ class AgendaFeedForm(HostForm):
 
     def __init__(self, *args: Any, units: list[Unit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["units"].choices = [(str(u.pk), u.name) for u in units]
+        choice_field(self, "units").choices = [(str(u.pk), u.name) for u in units]
 
     def category_list(self) -> list[str]:
         return [c.strip() for c in self.cleaned_data["categories"].split(",") if c.strip()]

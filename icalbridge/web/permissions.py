@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 
@@ -16,12 +17,20 @@ from icalbridge.hub.models import Booking, Channel, Conflict, Membership, Organi
 SESSION_ORGANIZATION = "organization_id"
 
 
+def signed_in_user(request: HttpRequest) -> User:
+    """Return the signed-in user of a view that requires login."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user
+
+
 def membership_in(request: HttpRequest, organization: Organization | int) -> Membership:
     """Return the user's membership of an organization, or raise 404 when there is none."""
     organization_id = organization if isinstance(organization, int) else organization.pk
     membership = (
         Membership.objects.select_related("organization")
-        .filter(user_id=request.user.pk, organization_id=organization_id)
+        .filter(user=signed_in_user(request), organization_id=organization_id)
         .first()
     )
     if membership is None:
@@ -39,9 +48,15 @@ def require_role(membership: Membership, *, write: bool = False, owner: bool = F
 
 def active_membership(request: HttpRequest) -> Membership | None:
     """Return the membership the user is working in: the one chosen last, else the first."""
-    memberships = Membership.objects.select_related("organization").filter(user_id=request.user.pk)
+    memberships = Membership.objects.select_related("organization").filter(
+        user=signed_in_user(request)
+    )
     chosen = request.session.get(SESSION_ORGANIZATION)
-    return memberships.filter(organization_id=chosen).first() or memberships.order_by("id").first()
+    if isinstance(chosen, int) and (
+        membership := memberships.filter(organization_id=chosen).first()
+    ):
+        return membership
+    return memberships.order_by("id").first()
 
 
 def checked(request: HttpRequest, organization: Organization, **need: bool) -> Membership:
