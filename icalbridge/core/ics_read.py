@@ -31,6 +31,7 @@ from icalbridge.core.recurrence import (
     has_broken_rule,
     is_recurring,
     is_sub_daily,
+    starts_before_1900,
 )
 from icalbridge.core.spans import Nights, Span, Timed
 from icalbridge.core.timezones import zone_named
@@ -41,6 +42,7 @@ PAST_DAYS, FUTURE_DAYS = 365, 3 * 365
 READ_PROPERTIES = frozenset(
     (*SINGLE_VALUE_PROPERTIES, "RRULE", "RDATE", "EXDATE", "EXRULE", "DTSTAMP")
 )
+MAX_SUMMARY_CHARS = 500
 _DEFAULT_ZONE = "Europe/Paris"
 
 
@@ -134,6 +136,9 @@ def _read(data: bytes, options: ReadOptions) -> Feed:
         elif "RRULE" in event and is_sub_daily(event):
             del event["RRULE"]
             reading.counts["sub_daily_recurrence"] += 1
+        elif "RRULE" in event and starts_before_1900(event):
+            del event["RRULE"]
+            reading.counts["ancient_recurrence"] += 1
     uids = _assign_uids(events, reading)
     reading.platform = options.platform or recognise_platform(
         calendar_props.get("PRODID"), uids, [text_of(e, "SUMMARY") for e in events[:50]]
@@ -311,7 +316,8 @@ def _feed_event(
         reading.counts["transparent_skipped"] += 1
         return None
     options = reading.options.import_options
-    summary = text_of(event, "SUMMARY")
+    # A title is a few words; a huge one would be stored and shown in full otherwise.
+    summary = text_of(event, "SUMMARY")[:MAX_SUMMARY_CHARS]
     lowered = summary.lower()
     if any(p.lower() in lowered for p in options.ignore_phrases if p.strip()):
         return None

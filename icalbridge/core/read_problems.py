@@ -30,6 +30,7 @@ PROBLEM_CODES: dict[str, str] = {
     "recurrence_failed": "Recurring events could not be expanded; their first dates were kept.",
     "recurrence_truncated": "A recurrence produced too many occurrences; the rest were cut.",
     "sub_daily_recurrence": "Series repeating more than daily were read as their first date.",
+    "ancient_recurrence": "Series starting before 1900 were read as their first date.",
     "bad_rrule": "A repeat rule could not be read; the event was read as its first date.",
     "unreadable": "The reader failed on this body; nothing may be changed from it.",
 }
@@ -44,6 +45,7 @@ SUMMED_MESSAGES: dict[str, str] = {
     "bad_duration": "{n} event(s) had an empty or absurd DURATION, which was ignored.",
     "transparent_skipped": "{n} timed event(s) marked as free time were skipped.",
     "sub_daily_recurrence": "{n} series repeating more than daily were read as their first date.",
+    "ancient_recurrence": "{n} series starting before 1900 were read as their first date.",
     "bad_rrule": "{n} repeat rule(s) could not be read; those events were read as their first date.",
 }
 

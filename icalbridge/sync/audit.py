@@ -6,7 +6,7 @@ import ipaddress
 from typing import Any
 
 from icalbridge import clock
-from icalbridge.hub.models import AuditAction, AuditEvent, Organization
+from icalbridge.hub.models import AuditAction, AuditEvent, Membership, Organization
 
 
 def _valid_ip(ip: str | None) -> str | None:
@@ -44,3 +44,22 @@ def record_audit(
         at=clock.now(),
         ip=_valid_ip(ip),
     )
+
+
+def record_audit_everywhere(
+    user: Any,
+    action: AuditAction | str,
+    *,
+    target: str = "",
+    details: dict[str, Any] | None = None,
+    ip: str | None = None,
+) -> int:
+    """Record an event about a user's own account in each of their organizations; count them."""
+    # API tokens and accounts belong to the user, not to one organization: every owner
+    # who shares an organization with them must be able to see the change.
+    organization_ids = Membership.objects.filter(user=user).values_list(
+        "organization_id", flat=True
+    )
+    for organization_id in organization_ids:
+        record_audit(organization_id, action, actor=user, target=target, details=details, ip=ip)
+    return len(organization_ids)

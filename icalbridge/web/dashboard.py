@@ -53,7 +53,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def switch_organization(request: HttpRequest) -> HttpResponse:
     """Work in another organization the user belongs to."""
-    membership = membership_in(request, int(request.POST.get("organization", "0") or 0))
+    chosen = request.POST.get("organization", "")
+    # A mangled value (":", a 40-digit number) names no membership: 404, not a server error.
+    organization_id = int(chosen) if chosen.isdecimal() and len(chosen) < 18 else 0
+    membership = membership_in(request, organization_id)
     request.session[SESSION_ORGANIZATION] = membership.organization_id
     return redirect("dashboard")
 

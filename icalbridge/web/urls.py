@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.urls import include, path
 
 from icalbridge.web import (
+    account_data,
     accounts,
     agenda_feeds,
     bookings,
@@ -19,6 +20,9 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organization/switch/", dashboard.switch_organization, name="organization_switch"),
+    path("account/data/", account_data.account_data_download, name="account_data_download"),
+    path("account/delete/", account_data.account_delete, name="account_delete"),
+    path("audit/", account_data.audit_log, name="audit_log"),
     path("members/", members.members, name="members"),
     path("members/<int:member_id>/role/", members.member_role, name="member_role"),
     path("members/<int:member_id>/remove/", members.member_remove, name="member_remove"),

@@ -345,3 +345,14 @@ def test_every_problem_code_the_reader_emits_is_documented() -> None:
     assert len(feed.problem_codes()) >= 4
     for problem in feed.problems:
         assert all(value in problem.message for _, value in problem.params), problem
+
+
+def test_an_absurdly_long_title_is_cut_to_a_readable_length() -> None:
+    data = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:long@x\r\n"
+        b"DTSTART;VALUE=DATE:20270101\r\nDTEND;VALUE=DATE:20270103\r\nSUMMARY:"
+        + b"x" * 100_000
+        + b"\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    feed = read_feed(data, ReadOptions(today=date(2026, 11, 21)))
+    assert len(feed.events) == 1 and len(feed.events[0].summary) == 500

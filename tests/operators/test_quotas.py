@@ -48,7 +48,7 @@ def test_a_unit_beyond_the_quota_is_refused_with_the_limit_named(
 
     body = problem(api.post("/units", {"name": "Chambre bleue"}), 409)
 
-    assert body["detail"] == "Cette organisation peut avoir au plus 1 logements."
+    assert body["detail"] == "Cette organisation peut avoir au plus 1 logement."
     assert Unit.objects.count() == 1
 
 
@@ -62,7 +62,7 @@ def test_a_channel_beyond_the_quota_is_refused_with_the_limit_named(
 
     body = problem(api.post(f"/units/{unit['id']}/channels", channel_payload(name="Gîtes")), 409)
 
-    assert body["detail"] == "Cette organisation peut avoir au plus 1 canaux."
+    assert body["detail"] == "Cette organisation peut avoir au plus 1 canal."
 
 
 def test_a_poll_interval_below_the_organizations_minimum_is_refused(
@@ -89,8 +89,8 @@ def test_the_quota_checks_speak_the_hosts_language(organization: Organization) -
             check_can_add_channel(organization)
         with pytest.raises(QuotaExceeded) as interval:
             allowed_poll_interval(organization, 300)
-    assert units.value.message == "Cette organisation peut avoir au plus 0 logements."
-    assert channels.value.message == "Cette organisation peut avoir au plus 0 canaux."
+    assert units.value.message == "Cette organisation peut avoir au plus 0 logement."
+    assert channels.value.message == "Cette organisation peut avoir au plus 0 canal."
     assert interval.value.message == "Cette organisation interroge au plus toutes les 600 secondes."
 
 

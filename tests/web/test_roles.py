@@ -155,9 +155,21 @@ MATRIX = [
     ("member_remove", "post", 403),
     ("agenda_feeds", "get", 200),
     ("agenda_feed_revoke", "post", 404),  # someone else's link
+    ("audit_log", "get", 403),
+    ("account_data_download", "get", 403),
+    ("account_delete", "get", 200),
+    ("account_delete", "post", 200),  # no password: nothing deleted
 ]
 # Pages that act on the visitor's own organization: an outsider sees their own, not ours.
-OWN_ORGANIZATION = {"dashboard", "unit_create", "members", "agenda_feeds"}
+OWN_ORGANIZATION = {
+    "dashboard",
+    "unit_create",
+    "members",
+    "agenda_feeds",
+    "audit_log",
+    "account_data_download",
+    "account_delete",
+}
 FORM = {
     "name": "Changed",
     "timezone": "Europe/Paris",

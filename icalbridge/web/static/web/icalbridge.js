@@ -100,7 +100,16 @@
       form.querySelectorAll("[data-import-only]").forEach(function (el) { el.hidden = !importing; });
     });
   }
+  // The grid's width follows its day count; set here because the CSP forbids style attributes.
+  function sizeGrids(root) {
+    (root || document).querySelectorAll("table.month-grid[data-days]").forEach(function (table) {
+      table.style.setProperty("--days", table.dataset.days);
+    });
+  }
   document.addEventListener("change", function () { syncScope(); });
-  document.addEventListener("DOMContentLoaded", function () { syncScope(); });
-  document.addEventListener("htmx:afterSwap", function (event) { syncScope(event.target); });
+  document.addEventListener("DOMContentLoaded", function () { syncScope(); sizeGrids(); });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    syncScope(event.target);
+    sizeGrids(event.target);
+  });
 })();
