@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +24,14 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+# The pictures in docs/ are refreshed on purpose (ICALBRIDGE_UPDATE_SCREENSHOTS=1
+# scripts/test tests/web/test_screenshots.py); an ordinary run writes them aside, so that
+# running the tests leaves the checkout clean.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("ICALBRIDGE_UPDATE_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "icalbridge-screenshots"
+)
 PASSWORD = "Tilleuls-2026-été"
 
 
