@@ -23,7 +23,11 @@ pytestmark = pytest.mark.django_db
 REPO = Path(__file__).resolve().parents[2]
 # The pages this module adds beside the role matrix's.
 OWN_PAGES = ["members", "audit_log", "account_delete"]
-GET_PAGES = sorted({name for name, method, _ in MATRIX if method == "get"} | set(OWN_PAGES))
+# Files to download, not pages: a browser saves them instead of showing them.
+DOWNLOADS = {"account_data_download"}
+GET_PAGES = sorted(
+    ({name for name, method, _ in MATRIX if method == "get"} | set(OWN_PAGES)) - DOWNLOADS
+)
 # Every form of the interface, including those a visitor fills before logging in.
 POST_FORMS = sorted(
     {name for name, method, _ in MATRIX if method == "post"}
