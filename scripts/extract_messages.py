@@ -2,7 +2,8 @@
 
 Then merge it into the catalogues and translate what is new:
     .venv/bin/python scripts/extract_messages.py /tmp/django.pot
-    .venv/bin/pybabel update -i /tmp/django.pot -d icalbridge/locale -D django --no-fuzzy-matching
+    .venv/bin/pybabel update -i /tmp/django.pot -d icalbridge/locale -D django -w 100 \
+        --no-fuzzy-matching --ignore-obsolete
 GNU gettext (makemessages) is not on a fresh machine; Babel and Django's own template
 parser do the same work here.
 """

@@ -16,7 +16,9 @@ from icalbridge.api import (
     imports,
     members,
     platforms,
+    preferences,
     units,
+    webhooks,
 )
 from icalbridge.api.auth import BearerToken
 from icalbridge.api.etags import with_etag
@@ -56,5 +58,7 @@ for module in (
     members,
     agenda_feeds,
     api_tokens,
+    preferences,
+    webhooks,
 ):
     api.add_router("", module.router)

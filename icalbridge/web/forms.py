@@ -1,4 +1,4 @@
-"""The host's forms: accounts, units, bookings, channels, agenda feeds, members."""
+"""The host's forms: accounts, units, bookings, channels, agenda feeds, members, alerts."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
+from icalbridge.alerts.webhook_targets import WebhookUrlRefused, checked_webhook_url
 from icalbridge.core.bookings import Direction, ImportMode, Kind
 from icalbridge.core.platforms import Platform
 from icalbridge.core.spans import Nights, Span, Timed
-from icalbridge.hub.models import Channel, Role, Unit
+from icalbridge.hub.models import Channel, Language, Role, Unit
 from icalbridge.sync.fetch import normalise_feed_url
 
 KIND_LABELS = {
@@ -366,3 +367,26 @@ class MemberForm(HostForm):
 
 class RoleForm(HostForm):
     role = forms.ChoiceField(label=_("Role"), choices=[(str(r), ROLE_LABELS[r]) for r in ROLES])
+
+
+class PreferenceForm(HostForm):
+    language = forms.ChoiceField(label=_("Language of my e-mails"), choices=Language.choices)
+    digest = forms.BooleanField(
+        label=_("One daily digest instead of immediate e-mails"),
+        help_text=_("Double bookings are always sent at once."),
+        required=False,
+    )
+
+
+class WebhookForm(HostForm):
+    url = forms.CharField(
+        label=_("URL that receives the alerts"),
+        max_length=2000,
+        widget=forms.URLInput(attrs={"placeholder": "https://"}),
+    )
+
+    def clean_url(self) -> str:
+        try:
+            return checked_webhook_url(self.cleaned_data["url"])
+        except WebhookUrlRefused as exc:
+            raise forms.ValidationError(str(exc)) from exc

@@ -12,6 +12,7 @@ from icalbridge.web import (
     conflicts,
     dashboard,
     members,
+    notifications,
 )
 
 urlpatterns = [
@@ -26,6 +27,18 @@ urlpatterns = [
     path("members/", members.members, name="members"),
     path("members/<int:member_id>/role/", members.member_role, name="member_role"),
     path("members/<int:member_id>/remove/", members.member_remove, name="member_remove"),
+    path("notifications/", notifications.notifications, name="notifications"),
+    path("notifications/webhooks/", notifications.webhook_add, name="webhook_add"),
+    path(
+        "notifications/webhooks/<int:webhook_id>/enable/",
+        notifications.webhook_enable,
+        name="webhook_enable",
+    ),
+    path(
+        "notifications/webhooks/<int:webhook_id>/remove/",
+        notifications.webhook_remove,
+        name="webhook_remove",
+    ),
     path("units/new/", dashboard.unit_create, name="unit_create"),
     path("units/<uuid:unit_id>/", calendar_grid.unit_calendar, name="unit_calendar"),
     path("units/<uuid:unit_id>/edit/", dashboard.unit_edit, name="unit_edit"),

@@ -23,6 +23,7 @@ from icalbridge.hub.models import (
     PublishedFeed,
     Role,
     Unit,
+    WebhookTarget,
 )
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.local_bookings import create_local_booking
@@ -80,6 +81,9 @@ def world() -> World:
     agenda = AgendaFeed.objects.create(user=home.owner, organization=home.organization, name="Mine")
     PublishedFeed.objects.create(agenda=agenda)
     refresh_unit_feeds(unit)
+    WebhookTarget.objects.create(
+        organization=home.organization, url="https://hooks.invalid/moulin", is_active=False
+    )
     viewer = make_org("viewer@moulin.test", "Viewer's own").owner
     Membership.objects.create(user=viewer, organization=home.organization, role=Role.VIEWER)
     outsider = make_org("owner@ailleurs.test", "Ailleurs").owner
@@ -98,6 +102,7 @@ def world() -> World:
 
 def _kwargs(world: World, name: str) -> dict[str, Any]:
     unit, channel = {"unit_id": world.unit.public_id}, {"channel_id": world.channel.public_id}
+    webhook = {"webhook_id": WebhookTarget.objects.get(organization=world.unit.organization).pk}
     return {
         "unit_calendar": unit,
         "unit_edit": unit,
@@ -118,6 +123,8 @@ def _kwargs(world: World, name: str) -> dict[str, Any]:
         "member_role": {"member_id": world.owner_membership.pk},
         "member_remove": {"member_id": world.owner_membership.pk},
         "agenda_feed_revoke": {"agenda_id": world.agenda.pk},
+        "webhook_enable": webhook,
+        "webhook_remove": webhook,
     }.get(name, {})
 
 
@@ -154,6 +161,11 @@ MATRIX = [
     ("member_role", "post", 403),
     ("member_remove", "post", 403),
     ("agenda_feeds", "get", 200),
+    ("notifications", "get", 200),
+    ("notifications", "post", 200),  # one's own preferences; this form lacks the language
+    ("webhook_add", "post", 403),
+    ("webhook_enable", "post", 403),
+    ("webhook_remove", "post", 403),
     ("agenda_feed_revoke", "post", 404),  # someone else's link
     ("audit_log", "get", 403),
     ("account_data_download", "get", 403),
@@ -166,6 +178,8 @@ OWN_ORGANIZATION = {
     "unit_create",
     "members",
     "agenda_feeds",
+    "notifications",
+    "webhook_add",
     "audit_log",
     "account_data_download",
     "account_delete",
@@ -201,6 +215,7 @@ def _snapshot(world: World) -> tuple[Any, ...]:
         list(Membership.objects.values_list("role", flat=True).order_by("id")),
         list(feed),
         AgendaFeed.objects.filter(revoked_at__isnull=True).count(),
+        list(WebhookTarget.objects.values_list("url", "is_active").order_by("id")),
     )
 
 

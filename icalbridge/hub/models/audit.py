@@ -16,6 +16,8 @@ class AuditAction(models.TextChoices):
     API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
     DATA_DOWNLOADED = "data_downloaded", _("data downloaded")
     ACCOUNT_DELETED = "account_deleted", _("account deleted")
+    WEBHOOK_ADDED = "webhook_added", _("webhook added")
+    WEBHOOK_REMOVED = "webhook_removed", _("webhook removed")
 
 
 class AuditEvent(models.Model):
