@@ -73,10 +73,48 @@ def seed_feed(events: int, body_file: Path) -> None:
     print(json.dumps({"path": feed.path, "etag": feed.etag, "size": len(bytes(feed.body))}))
 
 
+def time_answers(feeds: int = 200) -> None:
+    """Print the CPU of answering in this process: first fetch (recorded), repeat, 304."""
+    from icalbridge.cli import setup_django
+
+    setup_django()
+    import time
+
+    from icalbridge.feeds.serving import answer_feed_request
+    from icalbridge.hub.models import Channel, PublishedFeed
+    from icalbridge.sync.exporter import refresh_unit_feeds
+
+    unit = PublishedFeed.objects.select_related("channel__unit").first().channel.unit  # type: ignore[union-attr]
+    for n in range(feeds):
+        Channel.objects.create(
+            unit=unit, name=f"Export {n}", platform="booking", direction="export"
+        )
+    refresh_unit_feeds(unit)
+    rows = list(PublishedFeed.objects.values_list("token", "etag"))
+    for label, conditional in (("first fetch, recorded", False), ("repeat", False), ("304", True)):
+        started = time.process_time()
+        for token, etag in rows:
+            answer_feed_request(
+                token,
+                method="GET",
+                if_none_match=etag if conditional else None,
+                if_modified_since=None,
+                accept_encoding=None,
+                user_agent="Booking.com iCal fetcher",
+            )
+        spent = (time.process_time() - started) / len(rows)
+        print(f"#   in-process answer, {label:22s} {1000 * spent:6.3f} ms CPU ({len(rows)} feeds)")
+
+
 def _measure(
-    name: str, url: str, etag: str, args: argparse.Namespace, work: Path
+    name: str, url: str, etag: str, args: argparse.Namespace, work: Path, server_pid: int
 ) -> dict[str, WrkResult]:
-    settings = {"threads": 2, "connections": args.connections, "duration_s": args.duration}
+    settings = {
+        "threads": 2,
+        "connections": args.connections,
+        "duration_s": args.duration,
+        "server_pid": server_pid,
+    }
     results = {"200": run_wrk(url, **settings)}
     results["304"] = run_wrk(
         url, **settings, script=wrk_script(work, if_none_match=etag, delay_ms=None)
@@ -86,10 +124,16 @@ def _measure(
         # an open-loop approximation since wrk2 is not available here.
         half = results[kind].requests_per_s / 2
         connections = 16
-        delay_ms = max(0.0, 1000 * connections / half - results[kind].p50_ms)
+        # Each connection sends one request per delay (the answer time is small next to it).
+        delay_ms = 1000 * connections / half
         script = wrk_script(work, if_none_match=etag if kind == "304" else None, delay_ms=delay_ms)
         results[f"{kind} at half peak"] = run_wrk(
-            url, threads=2, connections=connections, duration_s=args.duration, script=script
+            url,
+            threads=2,
+            connections=connections,
+            duration_s=args.duration,
+            script=script,
+            server_pid=server_pid,
         )
     for kind, result in results.items():
         print(f"{name:34s} {kind:16s} {result.line()}", flush=True)
@@ -120,7 +164,10 @@ def _icalbridge_server(
         url = f"http://127.0.0.1:{port}{feed['path']}"
         with urllib.request.urlopen(url) as response:
             assert response.status == 200 and len(response.read()) == feed["size"]
-        return _measure(name, url, feed["etag"], args, data_dir)
+        results = _measure(name, url, feed["etag"], args, data_dir, process.pid)
+        if args.costs:
+            print(run_bench_step("bench.b1_export_serving", ["--cost-step"], env), end="")
+        return results
     finally:
         stop_process(process)
 
@@ -134,7 +181,7 @@ def _nginx(body: bytes, args: argparse.Namespace, work: Path) -> dict[str, WrkRe
         url = nginx.url("/e/feed.ics")
         with urllib.request.urlopen(url) as response:
             etag = response.headers["ETag"]
-        return _measure("nginx static file (etag on)", url, etag, args, work)
+        return _measure("nginx static file (etag on)", url, etag, args, work, nginx.process.pid)
     finally:
         nginx.stop()
 
@@ -157,10 +204,15 @@ def main() -> int:
     parser.add_argument("--events", type=int, default=200)
     parser.add_argument("--seed", type=int, metavar="EVENTS", help=argparse.SUPPRESS)
     parser.add_argument("--body-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--cost-step", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--costs", action="store_true", help="time the answer in-process too")
     parser.add_argument("--with-django", action="store_true", help="also time the full Django path")
     args = parser.parse_args()
     if args.seed is not None:
         seed_feed(args.seed, args.body_file)
+        return 0
+    if args.cost_step:
+        time_answers()
         return 0
     print_header("B1 export serving")
     print(f"# wrk -t2 -c{args.connections} -d{args.duration}s --latency, half peak: -c16 + delay()")

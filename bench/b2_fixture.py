@@ -32,6 +32,7 @@ def write_feed(root: Path, i: int, today: date, extra: int) -> None:
 
 
 def write_all_feeds(root: Path, channels: int, today: date) -> None:
+    (root / "extra.json").unlink(missing_ok=True)
     for folder in ("e", "nv"):
         (root / folder).mkdir(parents=True, exist_ok=True)
     for i in range(channels):
@@ -45,9 +46,8 @@ def change_feeds(root: Path, indexes: list[int], today: date) -> None:
     for i in indexes:
         extras[str(i)] = 1 - extras.get(str(i), 0)
         write_feed(root, i, today, extras[str(i)])
+    # The size changes with the booking count, so nginx's ETag (mtime and size) changes.
     state.write_text(json.dumps(extras))
-    # nginx's ETag is built from the mtime in seconds: let it move past the old value.
-    time.sleep(1.1)
 
 
 def seed_channels(channels: int, base_url: str) -> None:

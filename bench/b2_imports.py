@@ -36,6 +36,7 @@ from bench.support import (
     print_header,
     process_cpu_s,
     process_rss_mb,
+    process_tree_cpu_s,
     run_bench_step,
     run_icalbridge,
     stop_process,
@@ -55,6 +56,8 @@ class Round:
     elapsed_s: float
     worker_cpu_s: float
     machine_cpu_s: float
+    postgres_cpu_s: float
+    redis_cpu_s: float
     rss_mb: list[float]
     peak_rss_mb: list[float]
     load: str
@@ -68,7 +71,9 @@ class Round:
         return (
             f"{self.name:28s} workers={self.workers}  {self.total:6d} imports in {self.elapsed_s:6.1f} s"
             f" = {rate:6.1f}/s  worker CPU {1000 * self.worker_cpu_s / max(1, self.total):5.2f} ms"
-            f"/import  machine CPU {1000 * self.machine_cpu_s / max(1, self.total):5.2f} ms/import"
+            f"/import  PostgreSQL {1000 * self.postgres_cpu_s / max(1, self.total):5.2f}"
+            f"  Redis {1000 * self.redis_cpu_s / max(1, self.total):4.2f}"
+            f"  machine {1000 * self.machine_cpu_s / max(1, self.total):5.2f} ms/import"
             f"  RSS {'/'.join(f'{r:.0f}' for r in self.rss_mb)} MB"
             f" (peak {'/'.join(f'{r:.0f}' for r in self.peak_rss_mb)})"
             f"  {self.imports}  load {self.load}"
@@ -106,6 +111,18 @@ def _runs_since(since: float) -> tuple[dict[str, int], float | None]:
     return {str(r[0]): int(r[1]) for r in rows}, last  # type: ignore[call-overload]
 
 
+def server_pids() -> tuple[int, int]:
+    """Return the pids of the PostgreSQL postmaster and of Redis, to read their CPU."""
+    import redis
+
+    with psycopg.connect(f"{PG_ADMIN_URL}/{DATABASE}") as conn:
+        # Read while the backend lives: it is gone once the connection closes.
+        backend = conn.info.backend_pid
+        postmaster = int(Path(f"/proc/{backend}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    redis_pid = int(redis.Redis.from_url(REDIS_URL).info("server")["process_id"])
+    return postmaster, redis_pid
+
+
 def _env() -> dict[str, str]:
     return icalbridge_env(f"{PG_ADMIN_URL}/{DATABASE}", WORK / "data", REDIS_URL=REDIS_URL)
 
@@ -127,7 +144,10 @@ def run_round(
 ) -> Round:
     """Make every channel due, wait until all are imported or the time is up, and measure."""
     time.sleep(2)  # the workers are up and idle before the clock starts
+    postmaster, redis_pid = server_pids()
     cpu_before = sum(process_cpu_s(w.pid) for w in workers)
+    postgres_before = process_tree_cpu_s(postmaster)
+    redis_before = process_cpu_s(redis_pid)
     busy_before = machine_busy_s()
     started = time.time()
     _make_all_due(0)
@@ -145,6 +165,8 @@ def run_round(
         elapsed_s=((last or time.time()) - started),
         worker_cpu_s=sum(process_cpu_s(w.pid) for w in workers) - cpu_before,
         machine_cpu_s=machine_busy_s() - busy_before,
+        postgres_cpu_s=process_tree_cpu_s(postmaster) - postgres_before,
+        redis_cpu_s=process_cpu_s(redis_pid) - redis_before,
         rss_mb=[process_rss_mb(w.pid) for w in workers],
         peak_rss_mb=[process_rss_mb(w.pid, "VmHWM") for w in workers],
         load=load_average(),
@@ -187,12 +209,13 @@ def main() -> int:
     parser.add_argument("--skip-paths", action="store_true")
     parser.add_argument("--seed-step", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--paths-step", help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
     args = parser.parse_args()
     args.worker_env = dict(item.split("=", 1) for item in args.worker_env)
     if args.seed_step is not None:
         from bench.b2_fixture import seed_channels
 
-        seed_channels(args.seed_step, f"http://127.0.0.1:{FEED_PORT}")
+        seed_channels(args.seed_step, args.base_url or f"http://127.0.0.1:{FEED_PORT}")
         return 0
     if args.paths_step is not None:
         from bench.b2_fixture import time_import_paths

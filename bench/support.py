@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import os
 import random
@@ -89,6 +90,32 @@ def process_cpu_s(pid: int) -> float:
     """Return the user + system CPU seconds a process has used so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_tree_cpu_s(pid: int) -> float:
+    """Return the CPU seconds of a process and of every process below it, ended or not."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    tree, frontier = {pid}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, its_parent in parents.items():
+            if its_parent == parent and child not in tree:
+                tree.add(child)
+                frontier.append(child)
+    # Children that ended (short-lived PostgreSQL backends) count in their parent's
+    # cutime and cstime once reaped.
+    root = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    total = (int(root[13]) + int(root[14])) / CLOCK_TICKS
+    for member in tree:
+        with contextlib.suppress(OSError):
+            total += process_cpu_s(member)
+    return total
 
 
 def process_rss_mb(pid: int, field: str = "VmRSS") -> float:
@@ -240,10 +267,12 @@ class WrkResult:
     non_2xx_3xx: int
     errors: int
     load: str
+    server_cpu_ms: float  # server CPU per request (its whole process tree); nan if unknown
 
     def line(self) -> str:
         return (
             f"{self.requests_per_s:9.0f} req/s  p50 {self.p50_ms:7.2f} ms  p99 {self.p99_ms:7.2f} ms"
+            f"  server CPU {self.server_cpu_ms:5.3f} ms/req"
             f"  (n={self.requests}, bad={self.non_2xx_3xx + self.errors}, load {self.load})"
         )
 
@@ -263,8 +292,10 @@ def run_wrk(
     connections: int = 32,
     duration_s: int = 10,
     script: Path | None = None,
+    server_pid: int | None = None,
 ) -> WrkResult:
     """Run wrk --latency against a URL and return its throughput and latency percentiles."""
+    cpu_before = process_tree_cpu_s(server_pid) if server_pid else 0.0
     command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration_s}s", "--latency"]
     if script is not None:
         command += ["-s", str(script)]
@@ -272,19 +303,22 @@ def run_wrk(
         [*command, url], check=True, capture_output=True, text=True, timeout=duration_s + 60
     ).stdout
     load = load_average()
+    server_cpu_s = process_tree_cpu_s(server_pid) - cpu_before if server_pid else float("nan")
     percentiles = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
     errors = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     return WrkResult(
         requests_per_s=float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1)),  # type: ignore[union-attr]
         p50_ms=_ms(percentiles["50"]),
         p99_ms=_ms(percentiles["99"]),
-        requests=int(re.search(r"(\d+) requests in", output).group(1)),  # type: ignore[union-attr]
+        requests=requests,
         non_2xx_3xx=int(bad.group(1)) if bad else 0,
         errors=sum(int(g) for g in errors.groups()) if errors else 0,
         load=load,
+        server_cpu_ms=1000 * server_cpu_s / max(1, requests),
     )
 
 

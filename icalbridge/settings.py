@@ -145,6 +145,8 @@ ICALBRIDGE_CLAIM_LEASE_S = env_int("ICALBRIDGE_CLAIM_LEASE_S", 0)
 ICALBRIDGE_INTERNAL_RETRY_S = env_int("ICALBRIDGE_INTERNAL_RETRY_S", 60)
 ICALBRIDGE_FAILURES_BEFORE_ERROR = env_int("ICALBRIDGE_FAILURES_BEFORE_ERROR", 3)
 ICALBRIDGE_STALE_AFTER_HOURS = env_int("ICALBRIDGE_STALE_AFTER_HOURS", 24)
+# The bearer token /metrics asks for; empty leaves it open (keep it behind your firewall).
+ICALBRIDGE_METRICS_TOKEN = env_str("ICALBRIDGE_METRICS_TOKEN", "")
 # API requests a token may make per minute (0: no limit); counted per web process.
 ICALBRIDGE_API_RATE_PER_MINUTE = env_int("ICALBRIDGE_API_RATE_PER_MINUTE", 600)
 # The hour (hub time zone) at which users who chose a daily digest receive it.

@@ -21,7 +21,6 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
 from icalbridge import clock
-from icalbridge.env import env_str
 from icalbridge.hub.models import Channel, ChannelState, ImportOutcome, ImportRun
 from icalbridge.ops.counters import export_not_modified, export_requests
 from icalbridge.ops.lag import oldest_due_lag_s, waiting_channels
@@ -46,9 +45,7 @@ class Metric:
 
 def metrics_token() -> str:
     """Return the bearer token /metrics requires; empty means the endpoint is open."""
-    return str(
-        getattr(settings, "ICALBRIDGE_METRICS_TOKEN", "") or env_str("ICALBRIDGE_METRICS_TOKEN")
-    )
+    return str(settings.ICALBRIDGE_METRICS_TOKEN)
 
 
 @require_GET

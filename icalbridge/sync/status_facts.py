@@ -13,6 +13,13 @@ from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun,
 from icalbridge.sync.fetch import FetchResult
 from icalbridge.sync.status import channel_status
 
+
+class LookUp:
+    """A held change not known to the caller: read it from the database."""
+
+
+LOOK_UP = LookUp()
+
 INTERNAL_ERROR = "internal_error"
 
 
@@ -62,6 +69,8 @@ def record_success(
     result: FetchResult | None,
     fingerprint: str,
     events_read: int | None,
+    *,
+    held: HeldChange | LookUp | None = LOOK_UP,
 ) -> None:
     """Record a fetch that read a calendar, whether it changed bookings or not."""
     channel.last_attempt_at = started_at
@@ -75,7 +84,7 @@ def record_success(
         channel.etag = result.validators.etag or ""
         channel.last_modified = result.validators.last_modified or ""
     channel.next_poll_at = _next_poll(channel, started_at, None)
-    _save_facts(channel, started_at)
+    _save_facts(channel, started_at, held)
 
 
 def _next_poll(channel: Channel, now: datetime, retry_after_s: int | None) -> datetime:
@@ -88,8 +97,10 @@ def _next_poll(channel: Channel, now: datetime, retry_after_s: int | None) -> da
     )
 
 
-def _save_facts(channel: Channel, now: datetime) -> None:
-    update_state(channel, now, save=False)
+def _save_facts(
+    channel: Channel, now: datetime, held: HeldChange | LookUp | None = LOOK_UP
+) -> None:
+    update_state(channel, now, save=False, held=held)
     channel.save(
         update_fields=[
             "last_attempt_at",
@@ -107,9 +118,16 @@ def _save_facts(channel: Channel, now: datetime) -> None:
     )
 
 
-def update_state(channel: Channel, now: datetime, *, save: bool = True) -> None:
+def update_state(
+    channel: Channel,
+    now: datetime,
+    *,
+    save: bool = True,
+    held: HeldChange | LookUp | None = LOOK_UP,
+) -> None:
     """Derive the channel's state; when it flips, record the change (history and alert outbox)."""
-    held = HeldChange.objects.filter(channel=channel).first()
+    if isinstance(held, LookUp):
+        held = HeldChange.objects.filter(channel=channel).first()
     status = channel_status(channel, now, held)
     if status.state != channel.state:
         StatusChange.objects.create(
