@@ -150,6 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", help="scenario name (default, long) or JSON file")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
     p.add_argument("--every-poll", action="store_true", help="let the hub make every poll")
+    p.add_argument("--units", type=int, help="override the scenario's number of units")
+    p.add_argument("--days", type=float, help="override the scenario's number of days")
 
     p = add("backup", _backup, "Write all the hub's data to a file (JSON lines; .gz to compress).")
     p.add_argument("file")

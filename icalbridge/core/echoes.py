@@ -20,7 +20,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
+from dataclasses import replace
 
+from icalbridge.core.bookings import Booking
 from icalbridge.core.feed import FeedEvent
 from icalbridge.core.spans import Nights, StayTimes, nights_of
 
@@ -42,6 +44,69 @@ def echo_keys(
     """Return the keys of the events that are echoes (see ``is_echo``)."""
     snapshots = [_merged(s) for s in served[:SNAPSHOTS_CONSIDERED]]
     return frozenset(e.key for e in events if _is_within_a_snapshot(e, snapshots, stay))
+
+
+def known_block_keys(events: Sequence[FeedEvent], stored: Sequence[Booking]) -> frozenset[str]:
+    """Return the keys of the blocks already stored as real, with the same dates.
+
+    A block we saw before we served its nights is the platform's own: it cannot mirror
+    nights we sent later. Taken for an echo once we do serve them (a stay sold on
+    Booking.com, then the same nights on Airbnb), it would resolve a double booking that
+    still stands and stop exporting a closure that is real.
+    """
+    spans = {e.key: e.span for e in events}
+    return frozenset(
+        b.remote_uid
+        for b in stored
+        if b.is_block and not b.is_echo and spans.get(b.remote_uid) == b.span
+    )
+
+
+def without_served_nights(
+    events: Sequence[FeedEvent],
+    latest: Sequence[Nights],
+    stay: StayTimes,
+    keep: frozenset[str],
+) -> tuple[FeedEvent, ...]:
+    """Return the events with the nights we served at the newest fetch cut out of blocks.
+
+    Platforms show each run of closed nights as one block, whatever closed them: the
+    host's closure on nights 8-10 and our stay on 10-14 come back as one block 8-14. That
+    block is not an echo (nights 8-10 are the platform's own), but nights 10-14 are ours:
+    taken as the platform's, they would be sent on to every other channel, outlive our
+    stay, and circle from platform to platform (a loop); on Booking.com they would be a
+    double booking with our own stay. So a block keeps only its other nights: the first
+    run under the event's key, any further one under ``key#2``, ``key#3``. Events in
+    ``keep`` (echoes, horizons, blocks known before we served their nights), stays, timed
+    events and blocks that share no night with ``latest`` are returned as they are.
+    """
+    runs = _merged(latest)
+    result: list[FeedEvent] = []
+    for event in events:
+        nights = nights_of(event.span, stay) if isinstance(event.span, Nights) else None
+        parts = _outside(nights, runs) if nights is not None else []
+        if not event.is_block or event.key in keep or not parts or parts == [nights]:
+            result.append(event)
+            continue
+        for number, part in enumerate(parts, start=1):
+            uid = event.uid if number == 1 else f"{event.uid}#{number}"
+            result.append(replace(event, uid=uid, span=part))
+    return tuple(result)
+
+
+def _outside(nights: Nights, runs: list[Nights]) -> list[Nights]:
+    """Return the parts of ``nights`` that no run covers, in order."""
+    parts: list[Nights] = []
+    start = nights.start
+    for run in runs:
+        if run.end <= start or run.start >= nights.end:
+            continue
+        if run.start > start:
+            parts.append(Nights(start, run.start))
+        start = max(start, run.end)
+    if start < nights.end:
+        parts.append(Nights(start, nights.end))
+    return parts
 
 
 def _is_within_a_snapshot(

@@ -9,16 +9,23 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
+from django.db.models import Field
 
 from icalbridge.hub.models import PublishedFeed
 from icalbridge.hub.models.published_feed import hash_of_token
 
 
+def _column(name: str) -> str:
+    field = PublishedFeed._meta.get_field(name)
+    assert isinstance(field, Field) and field.column
+    return connection.ops.quote_name(field.column)
+
+
 @cache
 def _select(vendor: str, fields: tuple[str, ...]) -> str:
     meta, quote = PublishedFeed._meta, connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in ("token", *fields))
-    token_hash = quote(meta.get_field("token_hash").column)
+    columns = ", ".join(_column(name) for name in ("token", *fields))
+    token_hash = _column("token_hash")
     return f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {token_hash} = %s LIMIT 1"
 
 

@@ -17,9 +17,13 @@ from icalbridge.hub.models import Booking, Unit
 from icalbridge.sim.hub_data import hub_occupied_nights
 from icalbridge.sim.measures import DoubleBooking
 from icalbridge.sim.scenario import SourceSpec
-from icalbridge.sim.world import PARIS, HORIZON_END_DAYS, World
+from icalbridge.sim.world import HORIZON_END_DAYS, PARIS, World
 from icalbridge.sim.world_state import Item, Run
-from icalbridge.sync.local_bookings import cancel_booking, create_local_booking, update_local_booking
+from icalbridge.sync.local_bookings import (
+    cancel_booking,
+    create_local_booking,
+    update_local_booking,
+)
 
 ATTEMPTS = 3
 # The hub's default check-in and check-out times, which every simulated unit keeps.
@@ -47,7 +51,9 @@ class Actions:
         for unit in range(world.scenario.units):
             for spec in world.scenario.sources:
                 if spec.bookings_per_week > 0:
-                    world.at(rng.expovariate(spec.bookings_per_week / 7 / 86400), "arrive", spec, unit)
+                    world.at(
+                        rng.expovariate(spec.bookings_per_week / 7 / 86400), "arrive", spec, unit
+                    )
                 if spec.owner_blocks_per_month > 0:
                     rate = spec.owner_blocks_per_month / 30 / 86400
                     world.at(rng.expovariate(rate), "block", spec, unit)
@@ -77,7 +83,12 @@ class Actions:
 
     def arrive(self, spec: SourceSpec, unit: int) -> None:
         world = self.world
-        world.at(world.t + world.rng.expovariate(spec.bookings_per_week / 7 / 86400), "arrive", spec, unit)
+        world.at(
+            world.t + world.rng.expovariate(spec.bookings_per_week / 7 / 86400),
+            "arrive",
+            spec,
+            unit,
+        )
         for _ in range(ATTEMPTS):
             nights = self.pick_nights(2, 8)
             if self.is_free_for(spec.id, unit, nights):
@@ -102,7 +113,9 @@ class Actions:
         start = today + lead
         return (start, start + rng.randint(shortest, longest))
 
-    def is_free_for(self, source: str, unit: int, nights: Run, ignoring: Item | None = None) -> bool:
+    def is_free_for(
+        self, source: str, unit: int, nights: Run, ignoring: Item | None = None
+    ) -> bool:
         """Tell whether the acting side sees these nights free (its own view, not the truth)."""
         world = self.world
         if source in ("direct", "google"):
@@ -137,7 +150,15 @@ class Actions:
     def add_item(self, spec: SourceSpec, unit: int, nights: Run, *, reservation: bool) -> Item:
         world = self.world
         self.next_id += 1
-        item = Item(self.next_id, spec.id, unit, f"{spec.id}-{unit}-{self.next_id}", nights, reservation, world.t)
+        item = Item(
+            self.next_id,
+            spec.id,
+            unit,
+            f"{spec.id}-{unit}-{self.next_id}",
+            nights,
+            reservation,
+            world.t,
+        )
         if spec.id == "google":
             item.timed, item.nights = self.agenda_times(nights)
         world.items[item.id] = item
@@ -199,7 +220,9 @@ class Actions:
         length = max(1, item.nights[1] - item.nights[0] + rng.choice([-1, 0, 0, 1]))
         start = max(world.today() + 1, item.nights[0] + shift)
         nights = (start, start + length)
-        if not self.is_free_for(item.source, item.unit, nights, ignoring=item):
+        if nights == item.nights or not self.is_free_for(
+            item.source, item.unit, nights, ignoring=item
+        ):
             return
         old = item.night_set()
         self.end_double_bookings(item)
@@ -234,11 +257,12 @@ class Actions:
                 and mine & other.night_set()
             ):
                 world.measures.double_bookings.append(
-                    DoubleBooking(item.id, other.id, item.source, world.t, view_at, other.since, other.source)
+                    DoubleBooking(
+                        item.id, other.id, item.source, world.t, view_at, other.since, other.source
+                    )
                 )
 
     def end_double_bookings(self, item: Item) -> None:
         for double in self.world.measures.double_bookings:
             if double.ended_at is None and item.id in (double.first_id, double.second_id):
                 double.ended_at = self.world.t
-

@@ -7,8 +7,13 @@ import json
 import os
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from icalbridge.sim.scenario import Scenario
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -17,12 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--report", type=Path, required=True)
     parser.add_argument("--every-poll", action="store_true")
+    parser.add_argument("--units", type=int)
+    parser.add_argument("--days", type=float)
     args = parser.parse_args(argv)
 
     from icalbridge import clock
     from icalbridge.sim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario)
+    if args.units is not None:
+        scenario = replace(scenario, units=args.units)
+    if args.days is not None:
+        scenario = replace(scenario, days=args.days)
     clock_file = Path(os.environ[clock.CLOCK_FILE_VARIABLE])
     clock.set_virtual_now(clock_file, datetime.fromisoformat(scenario.start))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icalbridge.settings")
@@ -37,7 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _simulate(scenario, port: int, clock_file: Path, *, every_poll: bool) -> dict:  # type: ignore[no-untyped-def]
+def _simulate(
+    scenario: Scenario, port: int, clock_file: Path, *, every_poll: bool
+) -> dict[str, Any]:
     from icalbridge.sim.actions import Actions
     from icalbridge.sim.hub_data import create_hub_units, ensure_empty_database
     from icalbridge.sim.hub_process import HubProcess
@@ -57,6 +70,7 @@ def _simulate(scenario, port: int, clock_file: Path, *, every_poll: bool) -> dic
         by_key = {}
         for unit in range(scenario.units):
             listing = Listing(spec.id, unit, f"{spec.id}-{unit}")
+            listing.merges_blocks = spec.merges_blocks and spec.imports_hub
             listings[(spec.id, unit)] = listing
             by_key[listing.key] = listing
         servers[spec.id] = PlatformServer(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,7 +30,7 @@ def ensure_empty_database() -> None:
 
 
 def create_hub_units(
-    scenario: Scenario, import_url: dict[str, object], start: datetime
+    scenario: Scenario, import_url: dict[str, Callable[[str], str]], start: datetime
 ) -> list[HubUnit]:
     """Create one unit per simulated unit with a channel per source; return their ids."""
     organization = Organization.objects.create(name=f"Simulation {scenario.name}")
@@ -40,13 +41,12 @@ def create_hub_units(
         for source in scenario.sources:
             if source.id == "direct":
                 continue
-            url_of = import_url[source.id]
             channel = Channel.objects.create(
                 unit=unit,
                 name=_NAMES[source.id],
                 platform=source.id,
                 direction="both" if source.imports_hub else "import",
-                import_url=url_of(f"{source.id}-{number}"),  # type: ignore[operator]
+                import_url=import_url[source.id](f"{source.id}-{number}"),
                 poll_interval_s=scenario.hub_poll_interval_s,
                 next_poll_at=start,
             )

@@ -55,7 +55,9 @@ class Measures:
         self.changes.append(change)
         self.pending[change.unit].append(change)
 
-    def check_hub(self, unit: int, now: int, exports: dict[str, set[int]], expected: Expected) -> None:
+    def check_hub(
+        self, unit: int, now: int, exports: dict[str, set[int]], expected: Expected
+    ) -> None:
         """Mark the unit's changes the hub's exports now reflect, for every platform."""
         for change in self.pending.get(unit, []):
             if change.hub_at is None and all(

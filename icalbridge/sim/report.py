@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from icalbridge.hub.models import Booking, Conflict, ImportRun
+from icalbridge.hub.models import Booking, Conflict, ImportOutcome, ImportRun
 from icalbridge.sim.hub_data import export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.platform_styles import exported_uid
@@ -38,6 +38,7 @@ def build_report(world: World, wall_s: float) -> dict[str, Any]:
         owner_blocks_made=sum(1 for i in world.items.values() if not i.is_reservation),
         changes=len(world.measures.changes),
         hub_imports=ImportRun.objects.count(),
+        hub_imports_held=ImportRun.objects.filter(outcome=ImportOutcome.HELD).count(),
         hub_steps=world.hub_steps,
         hub_polls_skipped_unchanged=world.skipped_polls,
         platform_fetches=world.platform_fetches,
@@ -92,7 +93,9 @@ def _hub_bookings(world: World, item: Item) -> list[int]:
         return [item.hub_pk]
     channel = world.hub_units[item.unit].channel_of[item.source]
     uid = exported_uid(item.source, item.uid, is_reservation=item.is_reservation)
-    return list(Booking.objects.filter(origin_id=channel, remote_uid=uid).values_list("pk", flat=True))
+    return list(
+        Booking.objects.filter(origin_id=channel, remote_uid=uid).values_list("pk", flat=True)
+    )
 
 
 def _published_at(world: World, item: Item, since: int) -> int | None:
@@ -111,7 +114,7 @@ def _published_at(world: World, item: Item, since: int) -> int | None:
 
 def _double_bookings(world: World) -> dict[str, Any]:
     alert_within = int(1.1 * world.interval) + 60
-    unavoidable = hub_caused = conflicts = alerted = 0
+    unavoidable = hub_caused = conflicts = alerted = resolved_while_real = 0
     matched: set[int] = set()
     unalerted: list[str] = []
     for double in world.measures.double_bookings:
@@ -127,12 +130,12 @@ def _double_bookings(world: World) -> dict[str, Any]:
         conflicts += 1
         a = _hub_bookings(world, first)
         b = _hub_bookings(world, world.items[double.second_id])
-        rows = list(
-            Conflict.objects.filter(
-                Q(first_id__in=a, second_id__in=b) | Q(first_id__in=b, second_id__in=a)
-            ).values_list("pk", flat=True)
-        )
+        pair = Q(first_id__in=a, second_id__in=b) | Q(first_id__in=b, second_id__in=a)
+        rows = list(Conflict.objects.filter(pair).values_list("pk", flat=True))
         matched.update(rows)
+        still_real = double.ended_at is None
+        if rows and still_real and not Conflict.objects.filter(pair, state="open").exists():
+            resolved_while_real += 1
         if rows:
             alerted += 1
         else:
@@ -144,6 +147,7 @@ def _double_bookings(world: World) -> dict[str, Any]:
         "conflicts": conflicts,
         "conflicts_alerted": alerted,
         "conflicts_not_alerted": unalerted[:20],
+        "conflicts_resolved_while_still_double_booked": resolved_while_real,
         "hub_conflict_rows": Conflict.objects.count(),
         "hub_conflicts_without_double_booking": Conflict.objects.exclude(pk__in=matched).count(),
     }
@@ -163,6 +167,12 @@ def _propagation(world: World) -> dict[str, Any]:
         for share in (50, 95, 99):
             result[f"{name}_p{share}_s"] = percentile(values, share / 100)
         result[f"{name}_max_s"] = max(values, default=None)
+    slowest = sorted(changes, key=lambda c: -(c.hub_at - c.at if c.hub_at is not None else 1e12))
+    result["slowest_changes"] = [
+        f"{c.source} unit {c.unit} at {world.instant(c.at):%m-%d %H:%M} "
+        f"{_dates(set(c.nights))}: hub {None if c.hub_at is None else c.hub_at - c.at} s"
+        for c in slowest[:5]
+    ]
     result["changes_never_in_hub_exports"] = sum(1 for c in changes if c.hub_at is None)
     result["changes_never_on_every_platform"] = sum(1 for c in changes if c.everywhere_at is None)
     return result

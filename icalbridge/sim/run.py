@@ -12,21 +12,23 @@ Time is simulated as a discrete-event loop (``world.World``): the clock jumps to
 instant where something can happen. What is not paid for, and why it changes nothing:
 
 - A hub poll of a feed whose bytes (DTSTAMP aside) and whose served history (rule 8)
-  did not change since the hub's last import changes nothing but timestamps (an
-  unchanged feed is skipped by fingerprint). Such polls are skipped: the channel is
-  parked (``next_poll_at`` far ahead) and the simulation steps its schedule by jittered
+  did not change since the hub's last import, and with no change held for confirmation
+  (rule 7), changes nothing but timestamps (an unchanged feed is skipped by fingerprint).
+  Such polls are skipped: after each real import the channel is parked (``next_poll_at``
+  empty, so no worker claims it) and the simulation steps its schedule on by jittered
   intervals as the hub would; the moment the feed or its served history changes, the
   channel is due again at the next instant of that schedule, and the real worker fetches
   it then. ``--every-poll`` turns this off: the hub polls every channel on its own.
-- The platforms' fetches of the hub's feed are all made, over HTTP, with their ETag
-  (a 304 on the hub's lean path when nothing changed), one after the other.
+- The platforms' fetches of the hub's feed are all made, over HTTP, one after the other
+  on one kept-alive connection, with their ETag (a 304 on the hub's lean path when
+  nothing changed).
 - The jitter the simulation draws for skipped polls is not the hub's own random draw,
-  so the two modes give the same counts but not the same propagation delays to the
-  second.
+  so the two modes give the same counts but not the same delays to the second.
+- Django's ``auto_now`` fields (``created_at``, ``updated_at``) keep the machine's time.
 
 After ``days`` of events comes a quiet period with no event: ``settle_s`` for the world to
 settle (two polls of the slowest platform and more), then as long again during which any
-feed that still changes is a loop. Ghost nights are counted at the end.
+feed whose future nights still change is a loop. Ghost nights are counted at the end.
 """
 
 from __future__ import annotations
@@ -37,8 +39,11 @@ import os
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from icalbridge.sim.hub_process import free_port, hub_environment
 from icalbridge.sim.scenario import SCENARIOS_DIR
@@ -64,11 +69,52 @@ def scenario_path(name: str) -> Path:
     return path if path.exists() else SCENARIOS_DIR / (name.removesuffix(".json") + ".json")
 
 
-def simulate(scenario: str, *, every_poll: bool = False) -> dict[str, Any]:
-    """Run a scenario against a fresh hub and return its report."""
+@contextmanager
+def scratch_database(url: str) -> Iterator[str]:
+    """Create an empty PostgreSQL database beside ``url`` for one run; drop it afterwards.
+
+    The simulation fills a hub from scratch: it must never write into a real one.
+    """
+    import psycopg
+
+    parts = urlsplit(url)
+    name = f"{parts.path.lstrip('/') or 'icalbridge'}_sim_{os.getpid()}"
+    admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def simulate(
+    scenario: str,
+    *,
+    every_poll: bool = False,
+    units: int | None = None,
+    days: float | None = None,
+) -> dict[str, Any]:
+    """Run a scenario against a fresh hub and return its report.
+
+    The hub gets a database of its own: SQLite in a temporary folder, or, when
+    ``DATABASE_URL`` names a PostgreSQL server, a scratch database created on it.
+    """
     path = scenario_path(scenario)
     if not path.exists():
         raise SystemExit(f"no scenario {scenario!r} (looked for {path})")
+    options = ["--every-poll"] if every_poll else []
+    options += ["--units", str(units)] if units is not None else []
+    options += ["--days", str(days)] if days is not None else []
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith(("postgres://", "postgresql://")):
+        with scratch_database(url) as scratch:
+            return _simulate_on(path, scratch, options)
+    return _simulate_on(path, "", options)
+
+
+def _simulate_on(path: Path, database_url: str, options: list[str]) -> dict[str, Any]:
     # In memory where the system offers it: the clock is rewritten at every step, and the
     # throw-away database needs no durability.
     memory = Path("/dev/shm")
@@ -78,11 +124,12 @@ def simulate(scenario: str, *, every_poll: bool = False) -> dict[str, Any]:
         port = free_port()
         env = hub_environment(port, tmp / "clock")
         env["ICALBRIDGE_DATA_DIR"] = str(tmp)
+        env.pop("DATABASE_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
         report_file = tmp / "report.json"
         command = [sys.executable, "-m", "icalbridge.sim.driver", str(path)]
-        command += ["--port", str(port), "--report", str(report_file)]
-        if every_poll:
-            command.append("--every-poll")
+        command += ["--port", str(port), "--report", str(report_file), *options]
         finished = subprocess.run(command, env=env, check=False)
         if finished.returncode != 0 or not report_file.exists():
             raise SystemExit(f"the simulation failed (exit status {finished.returncode})")
@@ -91,7 +138,7 @@ def simulate(scenario: str, *, every_poll: bool = False) -> dict[str, Any]:
 
 def simulate_main(args: argparse.Namespace) -> int:
     """Run ``icalbridge simulate`` and print the report (one JSON object with --json)."""
-    report = simulate(args.scenario, every_poll=args.every_poll)
+    report = simulate(args.scenario, every_poll=args.every_poll, units=args.units, days=args.days)
     if args.json:
         print(json.dumps(report, sort_keys=True))
         return 0
@@ -99,5 +146,3 @@ def simulate_main(args: argparse.Namespace) -> int:
     for key in (*_HEADLINE, *sorted(set(report) - set(_HEADLINE))):
         print(f"{key:<{width}}  {report[key]}")
     return 0
-
-

@@ -17,7 +17,9 @@ class SourceSpec:
 
     ``airbnb``, ``booking`` and ``abritel`` are platforms that also import the hub's feed
     every ``poll_interval_s``; ``google`` is the host's own agenda (timed events, exported
-    only); ``direct`` is the host entering bookings in the hub itself.
+    only); ``direct`` is the host entering bookings in the hub itself. A platform that
+    ``merges_blocks`` exports each run of closed nights as one block, whatever closed
+    them (the host, or dates imported from the hub).
     """
 
     id: str
@@ -27,6 +29,7 @@ class SourceSpec:
     cancel_share: float = 0.1
     change_share: float = 0.05
     unblock_share: float = 0.5
+    merges_blocks: bool = True
 
     @property
     def imports_hub(self) -> bool:

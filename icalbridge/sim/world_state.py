@@ -58,6 +58,7 @@ class Listing:
     last_fetch_at: int | None = None
     horizon: Run | None = None
     horizon_uid: str = ""
+    merges_blocks: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def own_nights(self) -> set[int]:
@@ -74,20 +75,28 @@ class Listing:
         return not (wanted & self.imported) and not (wanted & self.own_nights())
 
     def events(self, today: int) -> list[ListingEvent]:
-        """Return the listing's export: own items, imported runs, horizon; past stays trimmed."""
-        events = [
-            ListingEvent(
-                i.uid,
-                *i.nights,
-                "reservation" if i.is_reservation else "block",
-                i.timed,
-            )
-            for i in self.own.values()
-            if i.nights[1] > today
-        ]
-        foreign = self.imported - self.own_nights()
-        for start, end in runs_of(n for n in foreign if n >= today):
-            events.append(ListingEvent(self.run_uid(start, end), start, end, "imported"))
+        """Return the listing's export: stays, blocked runs, horizon; past stays trimmed.
+
+        A listing that ``merges_blocks`` (as real platforms do: availability is per night)
+        exports every run of unavailable nights as one block, whether the host closed
+        them or they came from the hub; otherwise the host's blocks and the imported runs
+        are separate events.
+        """
+        # Rental platforms trim past stays; an agenda keeps its whole history.
+        own = [i for i in self.own.values() if i.nights[1] > today or self.source == "google"]
+        stays = [i for i in own if i.is_reservation]
+        events = [ListingEvent(i.uid, *i.nights, "reservation", i.timed) for i in stays]
+        stay_nights = {n for i in stays for n in range(*i.nights)}
+        blocks = [i for i in own if not i.is_reservation]
+        if self.merges_blocks:
+            closed = {n for i in blocks for n in range(*i.nights)} | self.imported
+            for start, end in runs_of(n for n in closed - stay_nights if n >= today):
+                events.append(ListingEvent(self.run_uid(start, end), start, end, "block"))
+        else:
+            events += [ListingEvent(i.uid, *i.nights, "block", i.timed) for i in blocks]
+            foreign = self.imported - self.own_nights()
+            for start, end in runs_of(n for n in foreign if n >= today):
+                events.append(ListingEvent(self.run_uid(start, end), start, end, "imported"))
         if self.horizon is not None:
             events.append(ListingEvent(self.horizon_uid, *self.horizon, "horizon"))
         return sorted(events, key=lambda e: (e.start, e.end, e.uid))

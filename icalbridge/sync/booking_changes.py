@@ -102,16 +102,20 @@ def is_channel_block_an_echo(
 
 
 def refresh_echo_flags(channel: Channel) -> bool:
-    """Re-judge the channel's blocks against what it last fetched; return whether any flipped.
+    """Free the channel's echoes it no longer mirrors; return whether any flipped.
 
     Runs on unchanged feeds too: a block stops being an echo once the platform has fetched
-    our feed twice without its nights, even if its own feed did not change.
+    our feed twice without its nights, even if its own feed did not change. A real block
+    never turns into an echo here: its bytes did not change, so it was there before we
+    served its nights (``core.echoes.without_known_blocks``).
     """
     snapshots = served_snapshots(channel)
     flipped = False
-    for booking in Booking.objects.filter(origin=channel, cancelled_at__isnull=True, is_block=True):
-        echo = is_channel_block_an_echo(booking, snapshots, channel)
-        if echo != booking.is_echo:
-            Booking.objects.filter(pk=booking.pk).update(is_echo=echo)
+    echoes = Booking.objects.filter(
+        origin=channel, cancelled_at__isnull=True, is_block=True, is_echo=True
+    )
+    for booking in echoes:
+        if not is_channel_block_an_echo(booking, snapshots, channel):
+            Booking.objects.filter(pk=booking.pk).update(is_echo=False)
             flipped = True
     return flipped

@@ -1,0 +1,64 @@
+"""Blocks a platform merges with the nights we served it, and blocks it showed before we did."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from icalbridge.core.bookings import Booking, Kind
+from icalbridge.core.echoes import known_block_keys, without_served_nights
+from icalbridge.core.feed import FeedEvent
+from icalbridge.core.spans import Nights, StayTimes
+
+STAY = StayTimes(ZoneInfo("Europe/Paris"))
+D0 = date(2027, 5, 1)
+
+
+def nights(start: int, end: int) -> Nights:
+    return Nights(D0 + timedelta(days=start), D0 + timedelta(days=end))
+
+
+def block(uid: str, start: int, end: int) -> FeedEvent:
+    return FeedEvent(uid, nights(start, end), Kind.UNAVAILABLE, "Indisponible", is_block=True)
+
+
+def stored(uid: str, start: int, end: int, *, is_echo: bool = False) -> Booking:
+    return Booking(
+        id=uid,
+        span=nights(start, end),
+        kind=Kind.UNAVAILABLE,
+        origin="7",
+        is_block=True,
+        is_echo=is_echo,
+        remote_uid=uid,
+    )
+
+
+def test_a_block_keeps_only_the_nights_we_did_not_serve() -> None:
+    events = without_served_nights([block("m", 8, 14)], [nights(10, 14)], STAY, frozenset())
+
+    assert [(e.key, e.span) for e in events] == [("m", nights(8, 10))]
+
+
+def test_a_block_around_our_nights_splits_into_its_own_runs() -> None:
+    events = without_served_nights([block("m", 5, 14)], [nights(8, 10)], STAY, frozenset())
+
+    assert [(e.key, e.span) for e in events] == [("m", nights(5, 8)), ("m#2", nights(10, 14))]
+
+
+def test_stays_kept_events_and_blocks_apart_from_our_nights_are_untouched() -> None:
+    stay = FeedEvent("r", nights(8, 14), Kind.RESERVED, "Reserved")
+    kept, apart = block("k", 8, 14), block("a", 1, 3)
+
+    events = without_served_nights([stay, kept, apart], [nights(10, 14)], STAY, frozenset({"k"}))
+
+    assert events == (stay, kept, apart)
+
+
+def test_a_block_stored_as_real_with_the_same_dates_is_known() -> None:
+    events = [block("old", 1, 4), block("moved", 5, 9), block("echo", 10, 12)]
+    known = known_block_keys(
+        events, [stored("old", 1, 4), stored("moved", 5, 8), stored("echo", 10, 12, is_echo=True)]
+    )
+
+    assert known == frozenset({"old"})

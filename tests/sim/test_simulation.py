@@ -1,0 +1,122 @@
+"""The hub in a simulated world of booking platforms keeps every calendar true.
+
+Each test runs ``icalbridge simulate`` for real: platforms as HTTP servers, the hub's web
+server and worker as processes on a virtual clock (see ``icalbridge.sim.run``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from icalbridge.sim.hub_main import BREAK_VARIABLE
+from icalbridge.sim.run import simulate
+from icalbridge.sim.scenario import load_scenario
+
+# How long the hub may take to show a change everywhere it exports: one poll of the
+# platform the change happened on, plus a minute for the import itself.
+DEFAULT = load_scenario("default")
+PROPAGATION_BOUND_S = DEFAULT.hub_poll_interval_s + 60
+
+
+@pytest.fixture(scope="module")
+def default_report() -> dict[str, Any]:
+    return simulate("default")
+
+
+@pytest.fixture(scope="module")
+def report_without_echo_detection() -> Iterator[dict[str, Any]]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(BREAK_VARIABLE, "echoes")
+        yield simulate("default")
+
+
+@pytest.mark.slow
+def test_no_night_stays_blocked_without_a_booking_once_the_world_is_quiet(
+    default_report: dict[str, Any],
+) -> None:
+    assert default_report["ghost_nights"] == 0, default_report["ghost_examples"]
+    assert default_report["missing_nights"] == 0
+
+
+@pytest.mark.slow
+def test_no_feed_keeps_changing_once_the_world_is_quiet(default_report: dict[str, Any]) -> None:
+    assert default_report["loops"] == 0, default_report["looping_feeds"]
+
+
+@pytest.mark.slow
+def test_the_hub_causes_no_double_booking(default_report: dict[str, Any]) -> None:
+    assert default_report["bookings_made"] > 40
+    assert default_report["hub_double_bookings"] == 0
+
+
+@pytest.mark.slow
+def test_every_real_double_booking_is_recorded_as_a_conflict(
+    default_report: dict[str, Any],
+) -> None:
+    assert default_report["conflicts_alerted"] == default_report["conflicts"], default_report[
+        "conflicts_not_alerted"
+    ]
+    assert default_report["conflicts_resolved_while_still_double_booked"] == 0
+    assert default_report["hub_conflicts_without_double_booking"] == 0
+
+
+def test_where_guests_fight_for_the_last_nights_every_double_booking_is_a_conflict() -> None:
+    report = simulate("contention")
+    assert report["double_bookings"] > 0
+    assert report["hub_double_bookings"] == 0
+    assert report["conflicts_alerted"] == report["conflicts"] > 0, report["conflicts_not_alerted"]
+    assert report["conflicts_resolved_while_still_double_booked"] == 0
+    assert report["hub_conflicts_without_double_booking"] == 0
+    assert report["ghost_nights"] == 0 and report["loops"] == 0
+
+
+@pytest.mark.slow
+def test_every_change_reaches_the_hubs_exports_within_one_poll(
+    default_report: dict[str, Any],
+) -> None:
+    assert default_report["changes_never_in_hub_exports"] == 0
+    assert default_report["propagation_p99_s"] <= PROPAGATION_BOUND_S, default_report[
+        "slowest_changes"
+    ]
+
+
+@pytest.mark.slow
+def test_the_default_scenario_runs_within_three_minutes(default_report: dict[str, Any]) -> None:
+    assert default_report["wall_s"] < 180
+
+
+@pytest.mark.slow
+def test_without_echo_detection_the_simulation_sees_dates_that_never_free(
+    report_without_echo_detection: dict[str, Any],
+) -> None:
+    broken = report_without_echo_detection
+    assert broken["ghost_nights"] > 0 or broken["loops"] > 0
+
+
+def test_skipping_unchanged_polls_reports_what_every_poll_reports() -> None:
+    lean = simulate("tiny")
+    full = simulate("tiny", every_poll=True)
+    assert full["hub_polls_skipped_unchanged"] == 0
+    assert full["hub_imports"] > 2 * lean["hub_imports"]
+    for figure in (
+        "bookings_made",
+        "owner_blocks_made",
+        "changes",
+        "ghost_nights",
+        "missing_nights",
+        "loops",
+        "double_bookings",
+        "hub_double_bookings",
+        "conflicts_alerted",
+        "hub_conflict_rows",
+        "changes_never_in_hub_exports",
+        "platform_fetches",
+    ):
+        assert lean[figure] == full[figure], figure
+    # Delays differ only by the jitter of the polls skipped (drawn by the simulation, not
+    # by the hub): both stay within one poll of the change.
+    for report in (lean, full):
+        assert report["propagation_p99_s"] <= load_scenario("tiny").hub_poll_interval_s * 1.1 + 60
