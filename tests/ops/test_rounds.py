@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from icalbridge.hub.models import Channel, ImportRun
-from tests.conftest import REPO
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_unit
+from tests.support.workers import current_database_url, start_worker, stop_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 CHANNELS = 300
 CHANGED = range(3, CHANNELS, 10)  # a tenth of the feeds change between the rounds
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _feed(i: int, round_: int) -> bytes:
@@ -70,22 +60,12 @@ def test_two_workers_import_each_of_300_channels_once_in_each_of_two_rounds(
         )
         for i in range(CHANNELS)
     )
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "ICALBRIDGE_DATA_DIR": str(tmp_path),
-        "ICALBRIDGE_ALLOW_PRIVATE_URLS": "127.0.0.1/32",
-        "REDIS_URL": "",
-        "ICALBRIDGE_SCHEDULER_TICK_S": "0.5",
-        "ICALBRIDGE_LOG_LEVEL": "WARNING",
-    }
     workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "icalbridge.cli", "worker", "--threads", "4"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+        start_worker(
+            tmp_path,
+            DATABASE_URL=current_database_url(),
+            ICALBRIDGE_SCHEDULER_TICK_S="0.5",
+            ICALBRIDGE_LOG_LEVEL="WARNING",
         )
         for _ in range(2)
     ]
@@ -97,9 +77,7 @@ def test_two_workers_import_each_of_300_channels_once_in_each_of_two_rounds(
         _wait_for_runs(2 * CHANNELS, 150)
         time.sleep(1.5)  # room for a third import of a channel to show up, if there were one
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        outputs = [worker.communicate(timeout=30)[0].decode() for worker in workers]
+        outputs = [stop_worker(worker) for worker in workers]
 
     assert [w.returncode for w in workers] == [0, 0], outputs
     assert first_round >= CHANNELS, "the first round did not finish in time"

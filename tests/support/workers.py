@@ -6,8 +6,10 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
@@ -15,7 +17,7 @@ from django.db import connection
 from tests.conftest import REPO
 
 
-def test_database_url() -> str:
+def current_database_url() -> str:
     """Return a DATABASE_URL naming the database the current test runs on."""
     db = connection.settings_dict
     if db["ENGINE"].endswith("sqlite3"):
@@ -24,10 +26,26 @@ def test_database_url() -> str:
     return f"postgres://{db['USER']}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(data_dir: Path, **env: str) -> subprocess.Popen[bytes]:
+@dataclass
+class Worker:
+    """A worker process and the file its output goes to.
+
+    A file, not a pipe: with no mail server set, alert e-mails are printed, and a pipe
+    nobody reads until the end fills up and blocks the worker mid-import.
+    """
+
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    @property
+    def returncode(self) -> int | None:
+        return self.process.returncode
+
+
+def start_worker(data_dir: Path, **env: str) -> Worker:
     environment = {
         **os.environ,
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": current_database_url(),
         "ICALBRIDGE_DATA_DIR": str(data_dir),
         "ICALBRIDGE_ALLOW_PRIVATE_URLS": "127.0.0.1/32",
         "ICALBRIDGE_SCHEDULER_TICK_S": "0.2",
@@ -36,20 +54,23 @@ def start_worker(data_dir: Path, **env: str) -> subprocess.Popen[bytes]:
         "REDIS_URL": "",
         **env,
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "icalbridge.cli", "worker", "--threads", "4"],
-        env=environment,
-        cwd=REPO,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    log = Path(tempfile.mkstemp(dir=data_dir, prefix="worker-", suffix=".log")[1])
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "icalbridge.cli", "worker", "--threads", "4"],
+            env=environment,
+            cwd=REPO,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return Worker(process, log)
 
 
-def stop_worker(worker: subprocess.Popen[bytes], *, kill: bool = False) -> str:
+def stop_worker(worker: Worker, *, kill: bool = False) -> str:
     """Stop a worker (SIGTERM, or SIGKILL with ``kill``) and return what it printed."""
-    worker.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-    output, _ = worker.communicate(timeout=30)
-    return output.decode(errors="replace")
+    worker.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
+    worker.process.wait(timeout=30)
+    return worker.log.read_text(errors="replace")
 
 
 def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.3) -> bool:

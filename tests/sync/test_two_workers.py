@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 
 import pytest
 import redis
-from django.db import connection
 from django.utils import timezone
 
 from icalbridge.hub.models import Channel, ImportRun
-from tests.conftest import IN_CI, REPO
+from tests.conftest import IN_CI
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_unit
+from tests.support.workers import start_worker, stop_worker
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -33,11 +30,6 @@ def _redis_url() -> str:
         pytest.skip(f"Redis is not reachable at {url}")
     redis.Redis.from_url(url).flushdb()
     return url
-
-
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 @pytest.mark.parametrize("queue", ["sqlite", "redis"])
@@ -69,21 +61,13 @@ def test_two_workers_import_each_of_200_due_channels_exactly_once(
             import_url=feed_server.url(path),
             next_poll_at=due,
         )
-    env = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "ICALBRIDGE_DATA_DIR": str(tmp_path),
-        "ICALBRIDGE_ALLOW_PRIVATE_URLS": "127.0.0.1/32",
-        "REDIS_URL": _redis_url() if queue == "redis" else "",
-        "ICALBRIDGE_LOG_LEVEL": "WARNING",
-    }
+    redis_url = _redis_url() if queue == "redis" else ""
     workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "icalbridge.cli", "worker", "--threads", "4"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+        start_worker(
+            tmp_path,
+            REDIS_URL=redis_url,
+            ICALBRIDGE_SCHEDULER_TICK_S="5",
+            ICALBRIDGE_LOG_LEVEL="WARNING",
         )
         for _ in range(2)
     ]
@@ -93,9 +77,7 @@ def test_two_workers_import_each_of_200_due_channels_exactly_once(
             time.sleep(0.5)
         time.sleep(2)  # room for a duplicate import to show up, if there were one
     finally:
-        for worker in workers:
-            worker.send_signal(signal.SIGTERM)
-        outputs = [worker.communicate(timeout=30)[0].decode() for worker in workers]
+        outputs = [stop_worker(worker) for worker in workers]
 
     assert [w.returncode for w in workers] == [0, 0], outputs
     runs = list(ImportRun.objects.values_list("channel_id", "outcome"))
