@@ -9,14 +9,13 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q, QuerySet
 
 from icalbridge import clock
 from icalbridge.core import bookings as core
 from icalbridge.core.exports import (
     ExportFilter,
     ExportWording,
-    bookings_for_channel,
     export_events_for_channel,
     served_nights,
 )
@@ -79,12 +78,19 @@ def refresh_unit_feeds_on_commit(unit: Unit) -> None:
     def refresh() -> None:
         fresh = Unit.objects.get(pk=unit_id)
         refresh_unit_feeds(fresh)
-        for agenda in AgendaFeed.objects.filter(revoked_at__isnull=True).filter(
-            organization_id=fresh.organization_id
-        ):
+        for agenda in agendas_covering(fresh):
             refresh_agenda_feed(agenda)
 
     transaction.on_commit(refresh)
+
+
+def agendas_covering(unit: Unit) -> QuerySet[AgendaFeed]:
+    """Return the live agenda feeds that show a unit: those naming it, and those of all units."""
+    return (
+        AgendaFeed.objects.filter(revoked_at__isnull=True, organization_id=unit.organization_id)
+        .filter(Q(units=unit) | Q(units=None))
+        .distinct()
+    )
 
 
 def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
@@ -110,12 +116,6 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
     feed, _ = PublishedFeed.objects.get_or_create(agenda=agenda)
     body = render_feed(events, agenda.name, stamp=_STAMP)
     return _store(feed, body, served_nights(events), len(events))
-
-
-def bookings_exported_to(channel: Channel) -> list[core.Booking]:
-    """Return the bookings a channel's export carries right now."""
-    bookings = active_core_bookings([channel.unit])
-    return bookings_for_channel(bookings, channel.key, channel.export_filter)
 
 
 def _with_unit_name(event: ExportEvent, unit_name: str) -> ExportEvent:

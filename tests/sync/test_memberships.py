@@ -1,4 +1,4 @@
-"""Removing a member takes their personal agenda links away with them."""
+"""Membership and agenda feeds: who keeps a link, which feeds a change re-renders."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from icalbridge.hub.models import AgendaFeed, Membership, PublishedFeed, Role
-from icalbridge.sync.exporter import refresh_agenda_feed
+from icalbridge.hub.models import AgendaFeed, Membership, PublishedFeed, Role, Unit
+from icalbridge.sync.exporter import agendas_covering, refresh_agenda_feed
 from icalbridge.sync.memberships import remove_member
 from tests.support.hub import new_unit
 
@@ -31,3 +31,16 @@ def test_a_removed_member_s_agenda_link_stops_working_at_once() -> None:
     agenda.refresh_from_db()
     assert agenda.revoked_at is not None
     assert not Membership.objects.filter(user=teacher).exists()
+
+
+def test_a_booking_change_re_renders_only_the_agenda_feeds_that_show_its_unit() -> None:
+    unit = new_unit()
+    other = Unit.objects.create(organization=unit.organization, name="Studio")
+    owner = unit.organization.memberships.get().user
+    everything = AgendaFeed.objects.create(user=owner, organization=unit.organization, name="All")
+    this_one = AgendaFeed.objects.create(user=owner, organization=unit.organization, name="One")
+    this_one.units.set([unit])
+    elsewhere = AgendaFeed.objects.create(user=owner, organization=unit.organization, name="Two")
+    elsewhere.units.set([other])
+
+    assert set(agendas_covering(unit)) == {everything, this_one}
