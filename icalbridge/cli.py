@@ -152,6 +152,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--every-poll", action="store_true", help="let the hub make every poll")
     p.add_argument("--units", type=int, help="override the scenario's number of units")
     p.add_argument("--days", type=float, help="override the scenario's number of days")
+    p.add_argument(
+        "--parts", type=int, default=1, help="split the units over this many hubs run side by side"
+    )
 
     p = add("backup", _backup, "Write all the hub's data to a file (JSON lines; .gz to compress).")
     p.add_argument("file")

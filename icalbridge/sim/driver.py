@@ -12,6 +12,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from icalbridge.sim.parts import part_of
+
 if TYPE_CHECKING:
     from icalbridge.sim.scenario import Scenario
 
@@ -24,6 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--every-poll", action="store_true")
     parser.add_argument("--units", type=int)
     parser.add_argument("--days", type=float)
+    parser.add_argument("--part", type=int, default=0)
+    parser.add_argument("--parts", type=int, default=1)
     args = parser.parse_args(argv)
 
     from icalbridge import clock
@@ -34,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
         scenario = replace(scenario, units=args.units)
     if args.days is not None:
         scenario = replace(scenario, days=args.days)
+    scenario = part_of(scenario, args.part, args.parts)
     clock_file = Path(os.environ[clock.CLOCK_FILE_VARIABLE])
     clock.set_virtual_now(clock_file, datetime.fromisoformat(scenario.start))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icalbridge.settings")

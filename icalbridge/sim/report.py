@@ -10,6 +10,7 @@ from django.db.models import Q
 from icalbridge.hub.models import Booking, Conflict, ImportOutcome, ImportRun
 from icalbridge.sim.hub_data import export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
+from icalbridge.sim.parts import DELAYS_KEY
 from icalbridge.sim.platform_styles import exported_uid
 from icalbridge.sim.world import World
 from icalbridge.sim.world_state import Item, runs_of
@@ -173,6 +174,8 @@ def _propagation(world: World) -> dict[str, Any]:
         f"{_dates(set(c.nights))}: hub {None if c.hub_at is None else c.hub_at - c.at} s"
         for c in slowest[:5]
     ]
+    # Every delay, so that the reports of a world run in parts can be merged exactly.
+    result[DELAYS_KEY] = {"propagation": hub, "propagation_everywhere": everywhere}
     result["changes_never_in_hub_exports"] = sum(1 for c in changes if c.hub_at is None)
     result["changes_never_on_every_platform"] = sum(1 for c in changes if c.everywhere_at is None)
     return result

@@ -39,13 +39,15 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from icalbridge.sim.hub_process import free_port, hub_environment
+from icalbridge.sim.parts import DELAYS_KEY, merge_reports
 from icalbridge.sim.scenario import SCENARIOS_DIR
 
 _HEADLINE = (
@@ -70,7 +72,7 @@ def scenario_path(name: str) -> Path:
 
 
 @contextmanager
-def scratch_database(url: str) -> Iterator[str]:
+def scratch_database(url: str, part: str = "0") -> Iterator[str]:
     """Create an empty PostgreSQL database beside ``url`` for one run; drop it afterwards.
 
     The simulation fills a hub from scratch: it must never write into a real one.
@@ -78,7 +80,7 @@ def scratch_database(url: str) -> Iterator[str]:
     import psycopg
 
     parts = urlsplit(url)
-    name = f"{parts.path.lstrip('/') or 'icalbridge'}_sim_{os.getpid()}"
+    name = f"{parts.path.lstrip('/') or 'icalbridge'}_sim_{os.getpid()}_{part}"
     admin = urlunsplit(parts._replace(scheme="postgresql", path="/postgres"))
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
@@ -95,32 +97,60 @@ def simulate(
     every_poll: bool = False,
     units: int | None = None,
     days: float | None = None,
+    parts: int = 1,
 ) -> dict[str, Any]:
-    """Run a scenario against a fresh hub and return its report.
+    """Run a scenario against fresh hubs and return its report.
 
-    The hub gets a database of its own: SQLite in a temporary folder, or, when
+    ``parts`` splits the units over that many hubs run side by side (see ``sim.parts``).
+    Each hub gets a database of its own: SQLite in a temporary folder, or, when
     ``DATABASE_URL`` names a PostgreSQL server, a scratch database created on it.
     """
     path = scenario_path(scenario)
     if not path.exists():
         raise SystemExit(f"no scenario {scenario!r} (looked for {path})")
+    if parts < 1:
+        raise SystemExit("--parts must be at least 1")
     options = ["--every-poll"] if every_poll else []
     options += ["--units", str(units)] if units is not None else []
     options += ["--days", str(days)] if days is not None else []
+    began = time.monotonic()
+    with ExitStack() as stack:
+        runs = [stack.enter_context(_driver(path, options, part, parts)) for part in range(parts)]
+        reports = [run.report() for run in runs]
+    report = merge_reports(reports) if parts > 1 else reports[0]
+    report.pop(DELAYS_KEY, None)
+    report["wall_s"] = round(time.monotonic() - began, 1)
+    return report
+
+
+class _DriverRun:
+    """One part of the world, simulated by its own driver process against its own hub."""
+
+    def __init__(self, process: subprocess.Popen[bytes], report_file: Path) -> None:
+        self.process = process
+        self.report_file = report_file
+
+    def report(self) -> dict[str, Any]:
+        status = self.process.wait()
+        if status != 0 or not self.report_file.exists():
+            raise SystemExit(f"the simulation failed (exit status {status})")
+        return dict(json.loads(self.report_file.read_text()))
+
+
+@contextmanager
+def _driver(path: Path, options: list[str], part: int, parts: int) -> Iterator[_DriverRun]:
     url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        with scratch_database(url) as scratch:
-            return _simulate_on(path, scratch, options)
-    return _simulate_on(path, "", options)
-
-
-def _simulate_on(path: Path, database_url: str, options: list[str]) -> dict[str, Any]:
-    # In memory where the system offers it: the clock is rewritten at every step, and the
-    # throw-away database needs no durability.
-    memory = Path("/dev/shm")
-    parent = str(memory) if memory.is_dir() and os.access(memory, os.W_OK) else None
-    with tempfile.TemporaryDirectory(prefix="icalbridge-sim-", dir=parent) as folder:
-        tmp = Path(folder)
+    with ExitStack() as stack:
+        database_url = ""
+        if url.startswith(("postgres://", "postgresql://")):
+            database_url = stack.enter_context(scratch_database(url, str(part)))
+        # In memory where the system offers it: the clock is rewritten at every step, and
+        # the throw-away database needs no durability.
+        memory = Path("/dev/shm")
+        parent = str(memory) if memory.is_dir() and os.access(memory, os.W_OK) else None
+        tmp = Path(
+            stack.enter_context(tempfile.TemporaryDirectory(prefix="icalbridge-sim-", dir=parent))
+        )
         port = free_port()
         env = hub_environment(port, tmp / "clock")
         env["ICALBRIDGE_DATA_DIR"] = str(tmp)
@@ -130,15 +160,25 @@ def _simulate_on(path: Path, database_url: str, options: list[str]) -> dict[str,
         report_file = tmp / "report.json"
         command = [sys.executable, "-m", "icalbridge.sim.driver", str(path)]
         command += ["--port", str(port), "--report", str(report_file), *options]
-        finished = subprocess.run(command, env=env, check=False)
-        if finished.returncode != 0 or not report_file.exists():
-            raise SystemExit(f"the simulation failed (exit status {finished.returncode})")
-        return dict(json.loads(report_file.read_text()))
+        command += ["--part", str(part), "--parts", str(parts)]
+        process = subprocess.Popen(command, env=env)
+        try:
+            yield _DriverRun(process, report_file)
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                process.wait()
 
 
 def simulate_main(args: argparse.Namespace) -> int:
     """Run ``icalbridge simulate`` and print the report (one JSON object with --json)."""
-    report = simulate(args.scenario, every_poll=args.every_poll, units=args.units, days=args.days)
+    report = simulate(
+        args.scenario,
+        every_poll=args.every_poll,
+        units=args.units,
+        days=args.days,
+        parts=args.parts,
+    )
     if args.json:
         print(json.dumps(report, sort_keys=True))
         return 0

@@ -34,6 +34,7 @@ class Scheduler:
         self.tick_s = settings.ICALBRIDGE_SCHEDULER_TICK_S if tick_s is None else tick_s
         self.batch = batch
         self.stopping = threading.Event()
+        self.alerts_every_s = settings.ICALBRIDGE_ALERTS_EVERY_S
         self.alerts_sent_at = -float("inf")
 
     def tick(self) -> bool:
@@ -51,8 +52,8 @@ class Scheduler:
         return len(claimed) == room
 
     def deliver_alerts_now_and_then(self) -> None:
-        """Send the due alerts, at most once a tick even while imports keep it busy."""
-        if time.monotonic() - self.alerts_sent_at < self.tick_s:
+        """Send the due alerts, at most once per ``alerts_every_s`` even while imports keep it busy."""
+        if time.monotonic() - self.alerts_sent_at < self.alerts_every_s:
             return
         self.alerts_sent_at = time.monotonic()
         try:
