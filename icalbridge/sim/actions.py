@@ -74,6 +74,7 @@ class Actions:
                     listing.horizon = (today + window, today + HORIZON_END_DAYS)
                     listing.horizon_uid = f"horizon-{listing.key}"
             world.touch(source, unit)
+        world.record_skipped_polls()
         midnight = datetime.combine(
             world.instant(world.t).astimezone(PARIS).date() + timedelta(days=1), time(0), PARIS
         )

@@ -55,6 +55,10 @@ def create_hub_units(
         feeds = PublishedFeed.objects.filter(channel__unit=unit).select_related("channel")
         feed_url_of = {f.channel.platform: f.url for f in feeds if f.channel is not None}
         units.append(HubUnit(unit.pk, channel_of, feed_url_of))
+    # Created at the simulation's start, not at the machine's time: the hub counts a channel
+    # that never imported as stale a day after its creation.
+    Channel.objects.filter(unit__organization=organization).update(created_at=start)
+    Unit.objects.filter(organization=organization).update(created_at=start)
     return units
 
 

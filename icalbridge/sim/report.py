@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from icalbridge.hub.models import Booking, Conflict, ImportOutcome, ImportRun
+from icalbridge.hub.models import Alert, Booking, Conflict, ImportOutcome, ImportRun
 from icalbridge.sim.hub_data import export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.parts import DELAYS_KEY
@@ -38,6 +38,9 @@ def build_report(world: World, wall_s: float) -> dict[str, Any]:
         bookings_made=sum(1 for i in world.items.values() if i.is_reservation),
         owner_blocks_made=sum(1 for i in world.items.values() if not i.is_reservation),
         changes=len(world.measures.changes),
+        hub_alerts=dict(
+            Alert.objects.values_list("cause").annotate(n=Count("id")).order_by("cause")
+        ),
         hub_imports=ImportRun.objects.count(),
         hub_imports_held=ImportRun.objects.filter(outcome=ImportOutcome.HELD).count(),
         hub_steps=world.hub_steps,

@@ -18,13 +18,15 @@ instant where something can happen. What is not paid for, and why it changes not
   empty, so no worker claims it) and the simulation steps its schedule on by jittered
   intervals as the hub would; the moment the feed or its served history changes, the
   channel is due again at the next instant of that schedule, and the real worker fetches
-  it then. ``--every-poll`` turns this off: the hub polls every channel on its own.
+  it then. Every midnight the parked channels get the success their skipped polls would
+  have recorded. ``--every-poll`` turns this off: the hub polls every channel on its own.
 - The platforms' fetches of the hub's feed are all made, over HTTP, one after the other
   on one kept-alive connection, with their ETag (a 304 on the hub's lean path when
   nothing changed).
 - The jitter the simulation draws for skipped polls is not the hub's own random draw,
   so the two modes give the same counts but not the same delays to the second.
-- Django's ``auto_now`` fields (``created_at``, ``updated_at``) keep the machine's time.
+- Django's ``auto_now`` fields keep the machine's time, but units and channels are dated
+  from the simulation's start (a channel created "long ago" and never imported is stale).
 
 After ``days`` of events comes a quiet period with no event: ``settle_s`` for the world to
 settle (two polls of the slowest platform and more), then as long again during which any

@@ -109,6 +109,35 @@ def test_a_fetch_is_recorded_with_the_platform_once_a_minute(
     assert channel.export_fetch_count == 1
 
 
+def test_each_fetch_is_counted_and_the_history_keeps_the_last_two_versions_served(
+    channel: Channel, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    path = url_of(channel)
+    for _ in range(2):
+        serving._recorded.clear()
+        Client().get(path, HTTP_USER_AGENT="Booking.com iCal Importer/1.0")
+    channel.refresh_from_db()
+    first = channel.served_history
+    assert [len(h["nights"]) for h in first] == [1, 1]
+    assert first[0]["etag"] == first[1]["etag"]
+    serving._recorded.clear()
+    # A third fetch of the same version teaches the history nothing: the lookup and one write.
+    with django_assert_max_num_queries(2):
+        Client().get(path, HTTP_USER_AGENT="Booking.com iCal Importer/1.0")
+    channel.refresh_from_db()
+    assert channel.export_fetch_count == 3
+    assert channel.served_history == first
+    create_local_booking(
+        channel.unit, span=Nights(days_from_today(20), days_from_today(22)), kind=Kind.UNAVAILABLE
+    )
+    serving._recorded.clear()
+    Client().get(path, HTTP_USER_AGENT="Booking.com iCal Importer/1.0")
+    channel.refresh_from_db()
+    assert channel.export_fetch_count == 4
+    assert [len(h["nights"]) for h in channel.served_history] == [2, 1]
+    assert channel.served_history[1] == first[0]
+
+
 def test_the_lean_path_answers_like_the_django_view(channel: Channel) -> None:
     path = url_of(channel)
     captured: dict[str, object] = {}

@@ -74,6 +74,14 @@ def test_where_guests_fight_for_the_last_nights_every_double_booking_is_a_confli
 
 
 @pytest.mark.slow
+def test_the_host_is_alerted_about_double_bookings_and_nothing_else(
+    default_report: dict[str, Any],
+) -> None:
+    # Every feed answers in this world: an alert for a failing or stale channel is false.
+    assert set(default_report["hub_alerts"]) == {"double_booking"}, default_report["hub_alerts"]
+
+
+@pytest.mark.slow
 def test_every_change_reaches_the_hubs_exports_within_one_poll(
     default_report: dict[str, Any],
 ) -> None:
@@ -114,6 +122,7 @@ def test_skipping_unchanged_polls_reports_what_every_poll_reports() -> None:
         "hub_conflict_rows",
         "changes_never_in_hub_exports",
         "platform_fetches",
+        "hub_alerts",
     ):
         assert lean[figure] == full[figure], figure
     # Delays differ only by the jitter of the polls skipped (drawn by the simulation, not
