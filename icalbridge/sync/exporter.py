@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from icalbridge import clock
 from icalbridge.core import bookings as core
@@ -21,7 +22,7 @@ from icalbridge.core.exports import (
 )
 from icalbridge.core.ics_write import ExportEvent, render_feed
 from icalbridge.core.spans import Nights
-from icalbridge.hub.models import AgendaFeed, Booking, Channel, PublishedFeed, Unit
+from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
 
 # A fixed stamp keeps the bytes identical for identical bookings (DOMAIN rule 4); every
 # event carries its own LAST-MODIFIED, which is what clients read.
@@ -31,15 +32,17 @@ _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
 
 def active_core_bookings(units: Iterable[Unit]) -> list[core.Booking]:
     """Return the active bookings of some units as domain values, scope included."""
-    rows = (
-        Booking.objects.filter(unit__in=list(units), cancelled_at__isnull=True)
-        .prefetch_related(Prefetch("scope", queryset=Channel.objects.only("id")))
-        .order_by("id")
+    rows = list(
+        Booking.objects.filter(unit__in=list(units), cancelled_at__isnull=True).order_by("id")
     )
-    return [
-        b.as_core(None if b.scope_all else frozenset(str(c.pk) for c in b.scope.all()))
-        for b in rows
-    ]
+    # Few bookings are limited to some channels: their scopes cost a query only when present.
+    scopes: dict[int, set[str]] = defaultdict(set)
+    scoped = [b.pk for b in rows if not b.scope_all]
+    if scoped:
+        through = Booking.scope.through.objects.filter(booking_id__in=scoped)
+        for booking_id, channel_id in through.values_list("booking_id", "channel_id"):
+            scopes[booking_id].add(str(channel_id))
+    return [b.as_core(None if b.scope_all else frozenset(scopes[b.pk])) for b in rows]
 
 
 def is_rental_platform(platform_id: str) -> bool:
