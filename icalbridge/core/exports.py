@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from icalbridge.core.bookings import Booking, Kind
 from icalbridge.core.ics_write import ExportEvent, export_uid
-from icalbridge.core.spans import Nights, StayTimes, nights_of
+from icalbridge.core.spans import Nights, Span, StayTimes, nights_of
+
+# How much of the past a rental platform's export keeps: platforms trim their own past, and
+# a feed that carried every stay ever made would grow for as long as the host rents.
+RENTAL_PAST = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -71,6 +76,7 @@ def export_events_for_channel(
     *,
     rental: bool,
     stay: StayTimes,
+    since: date | None = None,
 ) -> list[ExportEvent]:
     """Return the events of ``channel_id``'s export feed, with no guest data (rule 3).
 
@@ -78,10 +84,13 @@ def export_events_for_channel(
     of its kind as SUMMARY. For a rental platform (``rental=True``) timed bookings become
     the nights they occupy (rule 10), and one that occupies no night is left out; agenda
     feeds keep them timed. Bookings are never merged: each keeps its UID, so a platform
-    sees a cancelled or moved booking as exactly that.
+    sees a cancelled or moved booking as exactly that. Bookings that ended before
+    ``since`` are left out (see ``RENTAL_PAST``).
     """
     events: list[ExportEvent] = []
     for booking in bookings_for_channel(bookings, channel_id, flt):
+        if since is not None and ends_before(booking.span, since):
+            continue
         span = nights_of(booking.span, stay) if rental else booking.span
         if span is None:
             continue
@@ -99,6 +108,12 @@ def export_events_for_channel(
             )
         )
     return events
+
+
+def ends_before(span: Span, day: date) -> bool:
+    """Tell whether a span is over before ``day`` starts (a timed one by its UTC date)."""
+    end = span.end
+    return (end.date() if isinstance(end, datetime) else end) < day
 
 
 def served_nights(events: Sequence[ExportEvent]) -> tuple[Nights, ...]:

@@ -27,9 +27,16 @@ def _blocks_may_be_reservations_for(unit: Unit) -> Callable[[str], bool]:
 
 
 def update_unit_conflicts(unit: Unit, now: datetime) -> list[Conflict]:
-    """Open a Conflict for each new double booking, resolve the ended ones; return the new ones."""
+    """Open a Conflict for each new double booking, resolve the ended ones; return the new ones.
+
+    Stays over before today are history (DOMAIN rule 6): they are not compared, and a
+    conflict that is wholly past is left as it was, not resolved.
+    """
+    today = now.astimezone(unit.zone).date()
     found = find_conflicts(
-        active_core_bookings([unit]), unit.stay_times, _blocks_may_be_reservations_for(unit)
+        active_core_bookings([unit], ending_from=today),
+        unit.stay_times,
+        _blocks_may_be_reservations_for(unit),
     )
     ids = {c.first_id for c in found} | {c.second_id for c in found}
     pks = dict(Booking.objects.filter(public_id__in=ids).values_list("public_id", "pk"))
@@ -58,7 +65,7 @@ def update_unit_conflicts(unit: Unit, now: datetime) -> list[Conflict]:
             row.start, row.end = start, end
             row.save(update_fields=["start", "end"])
     for pair, row in open_rows.items():
-        if pair not in wanted:
+        if pair not in wanted and row.end >= today:
             row.state = ConflictState.RESOLVED
             row.resolved_at = now
             row.resolution = _resolution(row)

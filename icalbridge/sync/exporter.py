@@ -7,7 +7,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from icalbridge import clock
 from icalbridge.core import bookings as core
 from icalbridge.core.exports import (
+    RENTAL_PAST,
     ExportFilter,
     ExportWording,
     export_events_for_channel,
@@ -30,11 +31,20 @@ _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
 
 
-def active_core_bookings(units: Iterable[Unit]) -> list[core.Booking]:
-    """Return the active bookings of some units as domain values, scope included."""
-    rows = list(
-        Booking.objects.filter(unit__in=list(units), cancelled_at__isnull=True).order_by("id")
-    )
+def active_core_bookings(
+    units: Iterable[Unit], *, ending_from: date | None = None
+) -> list[core.Booking]:
+    """Return the active bookings of some units as domain values, scope included.
+
+    ``ending_from`` leaves out those over before that day (as ``core.exports.ends_before``).
+    """
+    query = Booking.objects.filter(unit__in=list(units), cancelled_at__isnull=True)
+    if ending_from is not None:
+        midnight = datetime.combine(ending_from, time(), UTC)
+        query = query.filter(
+            Q(all_day=True, end_date__gte=ending_from) | Q(all_day=False, end_at__gte=midnight)
+        )
+    rows = list(query.order_by("id"))
     # Few bookings are limited to some channels: their scopes cost a query only when present.
     scopes: dict[int, set[str]] = defaultdict(set)
     scoped = [b.pk for b in rows if not b.scope_all]
@@ -52,18 +62,22 @@ def is_rental_platform(platform_id: str) -> bool:
 
 def refresh_unit_feeds(unit: Unit) -> list[int]:
     """Re-render every export feed of a unit; return the ids of the channels whose bytes changed."""
-    bookings = active_core_bookings([unit])
+    exporting = [c for c in unit.channels.filter(is_active=True).order_by("id") if c.exports]
+    rental_since = clock.now().astimezone(unit.zone).date() - RENTAL_PAST
+    # Agenda feeds keep the whole past; rental feeds need only the last weeks of it.
+    keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
+    bookings = active_core_bookings([unit], ending_from=None if keeps_all else rental_since)
     changed = []
-    for channel in unit.channels.filter(is_active=True).order_by("id"):
-        if not channel.exports:
-            continue
+    for channel in exporting:
+        rental = is_rental_platform(channel.platform)
         events = export_events_for_channel(
             bookings,
             channel.key,
             channel.export_filter,
             ExportWording(),
-            rental=is_rental_platform(channel.platform),
+            rental=rental,
             stay=unit.stay_times,
+            since=rental_since if rental else None,
         )
         feed, _ = PublishedFeed.objects.get_or_create(channel=channel)
         name = f"{unit.name} · {channel.name}"

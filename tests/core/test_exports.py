@@ -215,3 +215,20 @@ def test_served_nights_merge_overlapping_and_back_to_back_stays_and_skip_timed_e
         Nights(date(2026, 7, 20), date(2026, 7, 26)),
     )
     assert served_nights([]) == ()
+
+
+def test_bookings_over_before_the_cutoff_are_left_out_and_the_rest_kept():
+    over = Booking("over", stay(1), Kind.RESERVED)  # checks out on July 4
+    checking_out = Booking("out", stay(2), Kind.RESERVED)  # checks out on July 5
+    lesson = Booking("lesson", Timed(paris(4, 18), paris(4, 19)), Kind.RESERVED)
+    events = export_events_for_channel(
+        [over, checking_out, lesson],
+        BOOKING,
+        EVERYTHING,
+        ExportWording(),
+        rental=False,
+        stay=STAY,
+        since=date(2026, 7, 5),
+    )
+
+    assert [e.uid.split("@")[0] for e in events] == ["out"]
