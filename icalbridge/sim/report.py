@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from icalbridge.hub.models import Alert, Booking, Conflict, ImportOutcome, ImportRun
+from icalbridge.hub.models import Alert, AlertCause, Booking, Conflict, ImportOutcome, ImportRun
 from icalbridge.sim.hub_data import export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.parts import DELAYS_KEY
@@ -118,7 +118,7 @@ def _published_at(world: World, item: Item, since: int) -> int | None:
 
 def _double_bookings(world: World) -> dict[str, Any]:
     alert_within = int(1.1 * world.interval) + 60
-    unavoidable = hub_caused = conflicts = alerted = resolved_while_real = 0
+    unavoidable = hub_caused = conflicts = recorded = alerted = resolved_while_real = 0
     matched: set[int] = set()
     unalerted: list[str] = []
     for double in world.measures.double_bookings:
@@ -141,6 +141,8 @@ def _double_bookings(world: World) -> dict[str, Any]:
         if rows and still_real and not Conflict.objects.filter(pair, state="open").exists():
             resolved_while_real += 1
         if rows:
+            recorded += 1
+        if Alert.objects.filter(conflict_id__in=rows, cause=AlertCause.DOUBLE_BOOKING).exists():
             alerted += 1
         else:
             unalerted.append(f"{first.source}:{first.uid} / {double.source}:{double.second_id}")
@@ -149,6 +151,7 @@ def _double_bookings(world: World) -> dict[str, Any]:
         "unavoidable_double_bookings": unavoidable,
         "hub_double_bookings": hub_caused,
         "conflicts": conflicts,
+        "conflicts_recorded": recorded,
         "conflicts_alerted": alerted,
         "conflicts_not_alerted": unalerted[:20],
         "conflicts_resolved_while_still_double_booked": resolved_while_real,
