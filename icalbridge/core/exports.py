@@ -10,10 +10,6 @@ from icalbridge.core.bookings import Booking, Kind
 from icalbridge.core.ics_write import ExportEvent, export_uid
 from icalbridge.core.spans import Nights, Span, StayTimes, nights_of
 
-# How much of the past a rental platform's export keeps: platforms trim their own past, and
-# a feed that carried every stay ever made would grow for as long as the host rents.
-RENTAL_PAST = timedelta(days=30)
-
 
 @dataclass(frozen=True)
 class ExportFilter:
@@ -84,8 +80,8 @@ def export_events_for_channel(
     of its kind as SUMMARY. For a rental platform (``rental=True``) timed bookings become
     the nights they occupy (rule 10), and one that occupies no night is left out; agenda
     feeds keep them timed. Bookings are never merged: each keeps its UID, so a platform
-    sees a cancelled or moved booking as exactly that. Bookings that ended before
-    ``since`` are left out (see ``RENTAL_PAST``).
+    sees a cancelled or moved booking as exactly that. Bookings over before ``since``
+    are left out (see ``rental_export_since``).
     """
     events: list[ExportEvent] = []
     for booking in bookings_for_channel(bookings, channel_id, flt):
@@ -108,6 +104,17 @@ def export_events_for_channel(
             )
         )
     return events
+
+
+def rental_export_since(today: date) -> date:
+    """Return the first day a rental platform's export still shows: the 1st of last month.
+
+    Platforms trim their own past, and a feed carrying every stay ever made would grow for
+    as long as the host rents. The limit moves once a month, not daily, so that the feed's
+    bytes do not change every day as stays slip out of it.
+    """
+    last_month = today.replace(day=1) - timedelta(days=1)
+    return last_month.replace(day=1)
 
 
 def ends_before(span: Span, day: date) -> bool:

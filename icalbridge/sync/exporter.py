@@ -15,10 +15,10 @@ from django.db.models import Q, QuerySet
 from icalbridge import clock
 from icalbridge.core import bookings as core
 from icalbridge.core.exports import (
-    RENTAL_PAST,
     ExportFilter,
     ExportWording,
     export_events_for_channel,
+    rental_export_since,
     served_nights,
 )
 from icalbridge.core.ics_write import ExportEvent, render_feed
@@ -63,7 +63,7 @@ def is_rental_platform(platform_id: str) -> bool:
 def refresh_unit_feeds(unit: Unit) -> list[int]:
     """Re-render every export feed of a unit; return the ids of the channels whose bytes changed."""
     exporting = [c for c in unit.channels.filter(is_active=True).order_by("id") if c.exports]
-    rental_since = clock.now().astimezone(unit.zone).date() - RENTAL_PAST
+    rental_since = rental_export_since(clock.now().astimezone(unit.zone).date())
     # Agenda feeds keep the whole past; rental feeds need only the last weeks of it.
     keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
     bookings = active_core_bookings([unit], ending_from=None if keeps_all else rental_since)

@@ -9,6 +9,7 @@ from icalbridge.core.exports import (
     ExportWording,
     bookings_for_channel,
     export_events_for_channel,
+    rental_export_since,
     served_nights,
 )
 from icalbridge.core.ics_write import ExportEvent, render_feed
@@ -232,3 +233,9 @@ def test_bookings_over_before_the_cutoff_are_left_out_and_the_rest_kept():
     )
 
     assert [e.uid.split("@")[0] for e in events] == ["out"]
+
+
+def test_a_rental_export_starts_on_the_first_of_last_month():
+    assert rental_export_since(date(2027, 1, 15)) == date(2026, 12, 1)
+    assert rental_export_since(date(2027, 3, 1)) == date(2027, 2, 1)
+    assert rental_export_since(date(2027, 3, 31)) == date(2027, 2, 1)

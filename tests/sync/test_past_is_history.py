@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from icalbridge.core.bookings import Kind
+from icalbridge.core.exports import rental_export_since
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, Conflict, PublishedFeed, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
@@ -21,17 +22,21 @@ def stay(start: int, end: int) -> Nights:
     return Nights(days_from_today(start), days_from_today(end))
 
 
-def test_a_rental_export_keeps_a_month_of_past_stays_and_an_agenda_keeps_them_all() -> None:
+def test_a_rental_export_keeps_last_month_and_this_one_and_an_agenda_keeps_everything() -> None:
     unit = new_unit()
     booking = new_channel(unit, "Booking.com", "booking", direction="export")
     agenda = new_channel(unit, "Agenda", "google", direction="export")
-    for start, end in ((-45, -40), (-33, -29), (5, 8)):
-        create_local_booking(unit, span=stay(start, end), kind=Kind.RESERVED)
+    since = rental_export_since(days_from_today(0))
+    over = Nights(since - timedelta(days=6), since - timedelta(days=1))
+    last_kept = Nights(since - timedelta(days=3), since)
+    coming = stay(5, 8)
+    for span in (over, last_kept, coming):
+        create_local_booking(unit, span=span, kind=Kind.RESERVED)
 
     rental = PublishedFeed.objects.get(channel=booking)
     assert rental.nights == [
-        [days_from_today(-33).isoformat(), days_from_today(-29).isoformat()],
-        [days_from_today(5).isoformat(), days_from_today(8).isoformat()],
+        [last_kept.start.isoformat(), last_kept.end.isoformat()],
+        [coming.start.isoformat(), coming.end.isoformat()],
     ]
     assert PublishedFeed.objects.get(channel=agenda).event_count == 3
 
