@@ -68,13 +68,13 @@ class Actions:
         world = self.world
         today = world.today()
         window = world.scenario.booking_window_days
+        world.record_skipped_polls()
         for (source, unit), listing in world.listings.items():
             if source == "airbnb":
                 with listing.lock:
                     listing.horizon = (today + window, today + HORIZON_END_DAYS)
                     listing.horizon_uid = f"horizon-{listing.key}"
             world.touch(source, unit)
-        world.record_skipped_polls()
         midnight = datetime.combine(
             world.instant(world.t).astimezone(PARIS).date() + timedelta(days=1), time(0), PARIS
         )

@@ -199,15 +199,17 @@ class World:
         Channel.objects.filter(pk=ch).update(next_poll_at=self.instant(due))
 
     def record_skipped_polls(self) -> None:
-        """Record on the parked channels what their skipped polls would have: a success.
+        """Record on every channel what its skipped polls would have: a success.
 
         A poll that reads an unchanged feed is an import that succeeded; without this, a
         channel whose feed rests for a day would look stale to the hub and alert the host.
+        A channel waiting for its next real poll was last polled less than one interval
+        ago, before its feed changed: "now" is that close.
         """
         if self.every_poll:
             return
         now = self.instant(self.t)
-        Channel.objects.exclude(import_url="").filter(next_poll_at__isnull=True).update(
+        Channel.objects.exclude(import_url="").filter(claimed_until__isnull=True).update(
             last_attempt_at=now, last_success_at=now
         )
 
