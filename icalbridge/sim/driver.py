@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from dataclasses import replace
@@ -29,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", type=int, default=0)
     parser.add_argument("--parts", type=int, default=1)
     args = parser.parse_args(argv)
+    # Stopped from outside (another part failed): stop this part's hub on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     from icalbridge import clock
     from icalbridge.sim.scenario import load_scenario

@@ -8,13 +8,18 @@ detection prevents; the engine's code is untouched, the switch is applied here.
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+import time
 
 from icalbridge import cli
 
 # Set in the hub's environment to run it with a part of the engine switched off, so that
 # a test can show the simulation sees what that part prevents.
 BREAK_VARIABLE = "ICALBRIDGE_SIM_BREAK"
+# The simulation process the hub belongs to.
+PARENT_VARIABLE = "ICALBRIDGE_SIM_PARENT_PID"
 
 
 def disable_echo_detection() -> None:
@@ -25,8 +30,26 @@ def disable_echo_detection() -> None:
     booking_changes.is_echo = lambda event, served, stay: False  # type: ignore[assignment]
 
 
+def stop_when_orphaned() -> None:
+    """Stop this hub (SIGTERM, as a clean stop) if the simulation that started it dies.
+
+    The hub runs in a session of its own, so nothing else would stop it: it would go on
+    polling a clock file that is gone.
+    """
+    # Read from the environment, not from getppid() here: the parent may already be gone.
+    parent = int(os.environ.get(PARENT_VARIABLE, os.getppid()))
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="orphan-watch", daemon=True).start()
+
+
 def main() -> int:
     cli.setup_django()
+    stop_when_orphaned()
     if os.environ.get(BREAK_VARIABLE) == "echoes":
         disable_echo_detection()
     return cli.main(sys.argv[1:])

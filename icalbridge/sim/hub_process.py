@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from icalbridge import clock
 from icalbridge.hub.models import Channel
+from icalbridge.sim.hub_main import PARENT_VARIABLE
 
 
 def free_port() -> int:
@@ -58,7 +59,7 @@ class HubProcess:
         command += ["--port", str(self.port), "--web-workers", "2"]
         self._process = subprocess.Popen(
             command,
-            env=hub_environment(self.port, self.clock_file),
+            env={**hub_environment(self.port, self.clock_file), PARENT_VARIABLE: str(os.getpid())},
             start_new_session=True,
             stdout=subprocess.DEVNULL,
         )

@@ -18,8 +18,8 @@ instant where something can happen. What is not paid for, and why it changes not
   empty, so no worker claims it) and the simulation steps its schedule on by jittered
   intervals as the hub would; the moment the feed or its served history changes, the
   channel is due again at the next instant of that schedule, and the real worker fetches
-  it then. Every midnight the parked channels get the success their skipped polls would
-  have recorded. ``--every-poll`` turns this off: the hub polls every channel on its own.
+  it then. Every midnight the channels get the success their skipped polls would have
+  recorded. ``--every-poll`` turns this off: the hub polls every channel on its own.
 - The platforms' fetches of the hub's feed are all made, over HTTP, one after the other
   on one kept-alive connection, with their ETag (a 304 on the hub's lean path when
   nothing changed).
@@ -118,6 +118,14 @@ def simulate(
     began = time.monotonic()
     with ExitStack() as stack:
         runs = [stack.enter_context(_driver(path, options, part, parts)) for part in range(parts)]
+        # A part that fails stops the others at once (leaving _driver stops them).
+        while any(run.process.poll() is None for run in runs):
+            for part, run in enumerate(runs):
+                if run.process.poll() not in (None, 0):
+                    raise SystemExit(
+                        f"part {part} of the simulation failed (exit status {run.process.poll()})"
+                    )
+            time.sleep(0.5)
         reports = [run.report() for run in runs]
     report = merge_reports(reports) if parts > 1 else reports[0]
     report.pop(DELAYS_KEY, None)

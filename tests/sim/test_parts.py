@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from icalbridge.sim.parts import DELAYS_KEY, merge_reports, part_of
@@ -57,3 +64,58 @@ def test_a_world_run_in_two_parts_reports_both_parts() -> None:
     assert report["bookings_made"] > 0
     assert report["ghost_nights"] == 0 and report["loops"] == 0
     assert report["changes_never_in_hub_exports"] == 0
+
+
+def children_of(pid: int, marker: str) -> list[int]:
+    """Return the processes ``pid`` started whose command line holds ``marker``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == pid and marker in command:
+            found.append(int(entry.name))
+    return found
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.2)
+    return condition()
+
+
+def is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_when_a_part_dies_the_simulation_fails_at_once_and_leaves_no_hub_running() -> None:
+    command = [sys.executable, "-m", "icalbridge.cli", "simulate", "tiny"]
+    command += ["--units", "2", "--days", "60", "--parts", "2"]
+    simulation = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        assert wait_for(lambda: len(children_of(simulation.pid, "sim.driver")) == 2, 60)
+        drivers = children_of(simulation.pid, "sim.driver")
+        assert wait_for(lambda: all(children_of(d, "sim.hub_main") for d in drivers), 60)
+        hubs = [h for d in drivers for h in children_of(d, "sim.hub_main")]
+
+        os.kill(drivers[1], signal.SIGKILL)
+
+        _, errors = simulation.communicate(timeout=30)
+        assert simulation.returncode != 0
+        assert b"part 1 of the simulation failed" in errors
+        assert wait_for(lambda: not any(is_running(h) for h in hubs), 30)
+    finally:
+        if simulation.poll() is None:
+            simulation.kill()
