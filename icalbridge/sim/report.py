@@ -58,6 +58,7 @@ def _ghosts(world: World) -> dict[str, Any]:
     ghost_hub = ghost_platform = missing = 0
     ghost_unit_nights: set[tuple[int, int]] = set()
     examples: list[str] = []
+    lacking: list[str] = []
     for unit, hub_unit in enumerate(world.hub_units):
         real = world.real_nights(unit)
         exports = export_nights(hub_unit)
@@ -70,6 +71,8 @@ def _ghosts(world: World) -> dict[str, Any]:
             ghost_hub += len(ghosts)
             ghost_unit_nights |= {(unit, n) for n in ghosts}
             missing += len(expected - future)
+            if expected - future:
+                lacking.append(f"hub export {unit}/{platform}: {_dates(expected - future)}")
             listing = world.listings[(platform, unit)]
             imported = {n for n in listing.imported if n >= end_day}
             ghosts = imported - real
@@ -78,6 +81,8 @@ def _ghosts(world: World) -> dict[str, Any]:
             ghost_platform += len(ghosts)
             ghost_unit_nights |= {(unit, n) for n in ghosts}
             missing += len(expected - imported)
+            if expected - imported:
+                lacking.append(f"{platform} listing {unit}: {_dates(expected - imported)}")
     return {
         "ghost_nights": ghost_hub + ghost_platform,
         "ghost_nights_in_hub_exports": ghost_hub,
@@ -85,6 +90,7 @@ def _ghosts(world: World) -> dict[str, Any]:
         "ghost_unit_nights": len(ghost_unit_nights),
         "missing_nights": missing,
         "ghost_examples": examples[:20],
+        "missing_examples": lacking[:20],
     }
 
 
