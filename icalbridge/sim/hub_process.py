@@ -77,7 +77,7 @@ class HubProcess:
     def set_clock(self, instant: datetime) -> None:
         clock.set_virtual_now(self.clock_file, instant)
 
-    def wait_until_idle(self, instant: datetime, timeout_s: float = 20) -> None:
+    def wait_until_idle(self, instant: datetime, timeout_s: float) -> None:
         """Wait until no channel is due at ``instant`` and no import is under way."""
         busy = (
             Channel.objects.filter(is_active=True)
@@ -97,9 +97,10 @@ class HubProcess:
                 if self._process is not None and self._process.poll() is not None:
                     raise RuntimeError("the hub stopped during the simulation")
                 if time.monotonic() > deadline:
-                    stuck = list(busy.values("id", "next_poll_at", "claimed_until", "claimed_by"))
+                    stuck = list(busy.values_list("id", flat=True))
                     raise RuntimeError(
-                        f"the hub did not finish the imports due at {instant}: {stuck}"
+                        f"the hub did not finish the imports due at {instant} within"
+                        f" {timeout_s:.0f} s: {len(stuck)} channels left, ids {stuck[:10]}"
                     )
                 time.sleep(pause)
                 pause = min(pause * 1.5, 0.005)

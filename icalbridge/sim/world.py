@@ -150,7 +150,8 @@ class World:
         else:
             channels = [ch for ch, due in self.due.items() if due == t]
         self.hub.set_clock(now)
-        self.hub.wait_until_idle(now)
+        # The first step imports every channel at once: allow a second for each.
+        self.hub.wait_until_idle(now, timeout_s=20 + len(channels))
         self.hub_steps += 1
         next_polls = dict(Channel.objects.filter(id__in=channels).values_list("id", "next_poll_at"))
         for ch in channels:
