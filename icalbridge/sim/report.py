@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
 
+from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import Alert, AlertCause, Booking, Conflict, ImportOutcome, ImportRun
 from icalbridge.sim.hub_data import export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
@@ -32,8 +34,10 @@ def build_report(world: World, wall_s: float) -> dict[str, Any]:
     loops = world.measures.looping_feeds()
     report["loops"] = len(loops)
     report["looping_feeds"] = loops[:20]
-    report.update(_double_bookings(world))
-    report.update(_propagation(world))
+    doubles = _double_bookings(world)
+    unseeable = doubles.pop("_unseeable")
+    report.update(doubles)
+    report.update(_propagation(world, unseeable))
     report.update(
         bookings_made=sum(1 for i in world.items.values() if i.is_reservation),
         owner_blocks_made=sum(1 for i in world.items.values() if not i.is_reservation),
@@ -63,7 +67,12 @@ def _ghosts(world: World) -> dict[str, Any]:
         real = world.real_nights(unit)
         exports = export_nights(hub_unit)
         for platform, nights in exports.items():
-            expected = {n for n in world.expected_nights(unit, platform) if n >= end_day}
+            listing = world.listings[(platform, unit)]
+            # Nights the platform holds itself show taken there, whatever the hub sends.
+            own = listing.own_nights()
+            expected = {
+                n for n in world.expected_nights(unit, platform) if n >= end_day and n not in own
+            }
             future = {n for n in nights if n >= end_day}
             ghosts = future - real
             if ghosts:
@@ -73,7 +82,6 @@ def _ghosts(world: World) -> dict[str, Any]:
             missing += len(expected - future)
             if expected - future:
                 lacking.append(f"hub export {unit}/{platform}: {_dates(expected - future)}")
-            listing = world.listings[(platform, unit)]
             imported = {n for n in listing.imported if n >= end_day}
             ghosts = imported - real
             if ghosts:
@@ -127,6 +135,7 @@ def _double_bookings(world: World) -> dict[str, Any]:
     unavoidable = hub_caused = conflicts = recorded = alerted = resolved_while_real = 0
     matched: set[int] = set()
     unalerted: list[str] = []
+    unseeable: list[DoubleBooking] = []
     for double in world.measures.double_bookings:
         first = world.items[double.first_id]
         published = _published_at(world, first, double.first_since)
@@ -134,6 +143,9 @@ def _double_bookings(world: World) -> dict[str, Any]:
             hub_caused += 1
         else:
             unavoidable += 1
+        if _is_unseeable(world, double):
+            unseeable.append(double)
+            continue
         lasted = (double.ended_at or world.quiet_end_t) - double.booked_at
         if lasted < alert_within:
             continue
@@ -156,6 +168,8 @@ def _double_bookings(world: World) -> dict[str, Any]:
         "double_bookings": len(world.measures.double_bookings),
         "unavoidable_double_bookings": unavoidable,
         "hub_double_bookings": hub_caused,
+        "double_bookings_no_ical_hub_can_see": len(unseeable),
+        "unseeable_examples": [_unseeable_example(world, d) for d in unseeable][:20],
         "conflicts": conflicts,
         "conflicts_recorded": recorded,
         "conflicts_alerted": alerted,
@@ -163,7 +177,46 @@ def _double_bookings(world: World) -> dict[str, Any]:
         "conflicts_resolved_while_still_double_booked": resolved_while_real,
         "hub_conflict_rows": Conflict.objects.count(),
         "hub_conflicts_without_double_booking": Conflict.objects.exclude(pk__in=matched).count(),
+        "_unseeable": unseeable,
     }
+
+
+def _is_unseeable(world: World, double: DoubleBooking) -> bool:
+    """Tell whether one of the two bookings reached the hub only as an echo of the other.
+
+    Booking.com exports a sale as the same "CLOSED" block as the dates it imported from
+    us. When it fetched the other booking's nights from the hub after its sale but before
+    the hub read its feed, the sale is, to any iCal reader, our own dates coming back
+    (rule 8): the hub can see it only once the other booking is gone.
+    """
+    first, second = world.items[double.first_id], world.items[double.second_id]
+    return _seen_only_as_echo(world, first, double.first_since, second, double.booked_at) or (
+        _seen_only_as_echo(world, second, double.booked_at, first, double.first_since)
+    )
+
+
+def _seen_only_as_echo(world: World, sale: Item, sold_at: int, other: Item, other_at: int) -> bool:
+    try:
+        if not platform_by_id(sale.source).blocks_may_be_reservations:
+            return False
+    except KeyError:
+        return False
+    shown = _published_at(world, other, other_at)
+    if shown is None:
+        return False
+    read = _published_at(world, sale, sold_at)
+    times = world.listings[(sale.source, sale.unit)].fetch_times
+    after = bisect_left(times, max(sold_at, shown))
+    return after < len(times) and (read is None or times[after] <= read)
+
+
+def _unseeable_example(world: World, double: DoubleBooking) -> str:
+    first, second = world.items[double.first_id], world.items[double.second_id]
+    return (
+        f"unit {second.unit}: {first.source} {_dates(first.night_set())} and, at"
+        f" {world.instant(double.booked_at):%m-%d %H:%M}, {second.source}"
+        f" {_dates(second.night_set())}"
+    )
 
 
 def _is_hub_caused(double: DoubleBooking, published: int | None) -> bool:
@@ -171,8 +224,14 @@ def _is_hub_caused(double: DoubleBooking, published: int | None) -> bool:
     return published is not None and double.view_at is not None and double.view_at >= published
 
 
-def _propagation(world: World) -> dict[str, Any]:
-    changes = [c for c in world.measures.changes if c.at < world.end_t]
+def _propagation(world: World, unseeable: list[DoubleBooking]) -> dict[str, Any]:
+    # A sale no iCal hub can see (see _is_unseeable) never reaches the exports as such.
+    hidden = {(world.items[d.second_id].unit, d.source, d.booked_at) for d in unseeable}
+    changes = [
+        c
+        for c in world.measures.changes
+        if c.at < world.end_t and (c.unit, c.source, c.at) not in hidden
+    ]
     hub = [float(c.hub_at - c.at) for c in changes if c.hub_at is not None]
     everywhere = [float(c.everywhere_at - c.at) for c in changes if c.everywhere_at is not None]
     result: dict[str, Any] = {}

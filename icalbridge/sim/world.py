@@ -232,6 +232,7 @@ class World:
         with listing.lock:
             listing.imported_etag = etag
             listing.last_fetch_at = self.t
+            listing.fetch_times.append(self.t)
         self.remember_served(hub_unit.channel_of[platform], etag)
         self.touch(platform, unit)
         self.measures.check_platform(unit, platform, self.t, listing.imported, self.expected_nights)

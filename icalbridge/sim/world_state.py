@@ -56,6 +56,7 @@ class Listing:
     imported: frozenset[int] = frozenset()
     imported_etag: str | None = None
     last_fetch_at: int | None = None
+    fetch_times: list[int] = field(default_factory=list)
     horizon: Run | None = None
     horizon_uid: str = ""
     merges_blocks: bool = False
