@@ -46,7 +46,8 @@ def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
                 :_EXAMPLES_KEPT
             ]
         elif isinstance(first, dict):
-            merged[key] = {k: round(sum(v.get(k, 0) for v in values), 1) for k in first}
+            names = sorted({k for v in values for k in v})
+            merged[key] = {k: round(sum(v.get(k, 0) for v in values), 1) for k in names}
         elif key.endswith("_max_s"):
             merged[key] = max((v for v in values if v is not None), default=None)
         elif isinstance(first, (int, float)) or first is None:

@@ -16,7 +16,9 @@ from icalbridge.sim.run import simulate
 from icalbridge.sim.scenario import load_scenario
 
 
-def part_report(units: int, ghosts: int, delays: list[float], longest: float) -> dict[str, Any]:
+def part_report(
+    units: int, ghosts: int, delays: list[float], longest: float, alerts: dict[str, int]
+) -> dict[str, Any]:
     return {
         "scenario": "long",
         "units": units,
@@ -25,6 +27,7 @@ def part_report(units: int, ghosts: int, delays: list[float], longest: float) ->
         "propagation_p50_s": 0.0,
         "propagation_max_s": longest,
         "wall_s_by_event": {"hub": 1.5, "poll": 0.5},
+        "hub_alerts": alerts,
         DELAYS_KEY: {"propagation": delays},
     }
 
@@ -42,8 +45,8 @@ def test_the_parts_of_a_world_share_its_units_and_draw_their_own_guests() -> Non
 def test_merged_reports_add_counts_and_take_percentiles_over_every_delay() -> None:
     merged = merge_reports(
         [
-            part_report(3, 0, [10.0, 20.0, 30.0], 30.0),
-            part_report(2, 1, [900.0, 1000.0], 1000.0),
+            part_report(3, 0, [10.0, 20.0, 30.0], 30.0, {}),
+            part_report(2, 1, [900.0, 1000.0], 1000.0, {"double_booking": 2}),
         ]
     )
 
@@ -54,6 +57,7 @@ def test_merged_reports_add_counts_and_take_percentiles_over_every_delay() -> No
     assert merged["propagation_max_s"] == 1000.0
     assert merged["ghost_examples"] == ["part 0: 0 ghosts", "part 1: 1 ghosts"]
     assert merged["wall_s_by_event"] == {"hub": 3.0, "poll": 1.0}
+    assert merged["hub_alerts"] == {"double_booking": 2}
 
 
 def test_a_world_run_in_two_parts_reports_both_parts() -> None:
