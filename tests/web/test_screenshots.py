@@ -107,8 +107,9 @@ def a_season(today: date) -> Any:
     grange = Unit.objects.create(organization=host.organization, name="La Grange")
     g_airbnb = _channel(grange, "Airbnb", "airbnb", "both")
     g_booking = _channel(grange, "Booking.com", "booking", "both")
-    _stay(grange, g_airbnb, first + 11 * day, 4)
-    _stay(grange, g_booking, first + 13 * day, 3, "CLOSED - Not available")
+    # Ahead of today, whatever the day of the month: stays already over are no new conflict.
+    _stay(grange, g_airbnb, today + 3 * day, 4)
+    _stay(grange, g_booking, today + 5 * day, 3, "CLOSED - Not available")
     update_unit_conflicts(grange, timezone.now())
     HeldChange.objects.create(
         channel=g_airbnb,
