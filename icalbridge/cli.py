@@ -93,6 +93,12 @@ def _simulate(args: argparse.Namespace) -> int:
     return simulate_main(args)
 
 
+def _simulate_merge(args: argparse.Namespace) -> int:
+    from icalbridge.sim.run import merge_main
+
+    return merge_main(args)
+
+
 # Sub-commands that do not need the database skip Django's set-up.
 _NO_DJANGO = {"inspect"}
 
@@ -155,6 +161,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--parts", type=int, default=1, help="split the units over this many hubs run side by side"
     )
+    p.add_argument("--part", type=int, help="run only this part (0-based), to merge later")
+
+    p = add("simulate-merge", _simulate_merge, "Merge the saved reports of every part of a world.")
+    p.add_argument("reports", nargs="+", help="the JSON reports of simulate --part K --json")
 
     p = add("backup", _backup, "Write all the hub's data to a file (JSON lines; .gz to compress).")
     p.add_argument("file")

@@ -37,6 +37,8 @@ def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for key, first in reports[0].items():
         values = [r[key] for r in reports]
+        if key == "part":
+            continue
         if key in _SAME_IN_EVERY_PART:
             merged[key] = first
         elif key == DELAYS_KEY:

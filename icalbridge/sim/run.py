@@ -100,10 +100,13 @@ def simulate(
     units: int | None = None,
     days: float | None = None,
     parts: int = 1,
+    only_part: int | None = None,
 ) -> dict[str, Any]:
     """Run a scenario against fresh hubs and return its report.
 
-    ``parts`` splits the units over that many hubs run side by side (see ``sim.parts``).
+    ``parts`` splits the units over that many hubs run side by side (see ``sim.parts``);
+    ``only_part`` runs just that one, and keeps its delays so that the reports of every
+    part, run on other days or machines, can be merged (``icalbridge simulate-merge``).
     Each hub gets a database of its own: SQLite in a temporary folder, or, when
     ``DATABASE_URL`` names a PostgreSQL server, a scratch database created on it.
     """
@@ -112,12 +115,15 @@ def simulate(
         raise SystemExit(f"no scenario {scenario!r} (looked for {path})")
     if parts < 1:
         raise SystemExit("--parts must be at least 1")
+    if only_part is not None and not 0 <= only_part < parts:
+        raise SystemExit(f"--part must be between 0 and {parts - 1}")
     options = ["--every-poll"] if every_poll else []
     options += ["--units", str(units)] if units is not None else []
     options += ["--days", str(days)] if days is not None else []
     began = time.monotonic()
     with ExitStack() as stack:
-        runs = [stack.enter_context(_driver(path, options, part, parts)) for part in range(parts)]
+        chosen = range(parts) if only_part is None else [only_part]
+        runs = [stack.enter_context(_driver(path, options, part, parts)) for part in chosen]
         # A part that fails stops the others at once (leaving _driver stops them).
         while any(run.process.poll() is None for run in runs):
             for part, run in enumerate(runs):
@@ -127,10 +133,27 @@ def simulate(
                     )
             time.sleep(0.5)
         reports = [run.report() for run in runs]
-    report = merge_reports(reports) if parts > 1 else reports[0]
-    report.pop(DELAYS_KEY, None)
+    report = merge_reports(reports) if len(reports) > 1 else reports[0]
     report["wall_s"] = round(time.monotonic() - began, 1)
+    if only_part is not None:
+        return {**report, "part": only_part, "parts": parts}
+    report.pop(DELAYS_KEY, None)
     return report
+
+
+def merge_main(args: argparse.Namespace) -> int:
+    """Print the report of a world from the saved reports of its parts (``--part K --json``)."""
+    reports = [json.loads(Path(name).read_text()) for name in args.reports]
+    parts = {r.get("parts") for r in reports}
+    numbers = sorted(r.get("part", -1) for r in reports)
+    if len(parts) != 1 or numbers != list(range(len(reports))) or parts != {len(reports)}:
+        raise SystemExit(f"give every part's report once: found parts {numbers} of {parts}")
+    merged = merge_reports(sorted(reports, key=lambda r: int(r["part"])))
+    merged.pop(DELAYS_KEY, None)
+    merged.pop("part", None)
+    merged["wall_s"] = round(sum(r["wall_s"] for r in reports), 1)
+    print(json.dumps(merged, sort_keys=True))
+    return 0
 
 
 class _DriverRun:
@@ -188,6 +211,7 @@ def simulate_main(args: argparse.Namespace) -> int:
         units=args.units,
         days=args.days,
         parts=args.parts,
+        only_part=args.part,
     )
     if args.json:
         print(json.dumps(report, sort_keys=True))
