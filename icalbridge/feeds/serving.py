@@ -130,16 +130,16 @@ def record_export_fetch(feed_id: int, channel_id: int, etag: str, user_agent: st
     """
     # The hub's clock, not the machine's: under a virtual clock two fetches hours apart
     # arrive milliseconds apart, and collapsing them would lose a fetch that rule 8 counts.
-    now = clock.now().timestamp()
+    now = clock.now()
     with _recorded_lock:
         last = _recorded.get(feed_id)
-        if last and last[1] == etag and 0 <= now - last[0] < FETCH_RECORD_INTERVAL_S:
+        if last and last[1] == etag and 0 <= now.timestamp() - last[0] < FETCH_RECORD_INTERVAL_S:
             return
-        _recorded[feed_id] = (now, etag)
+        _recorded[feed_id] = (now.timestamp(), etag)
     fetcher = fetcher_of(user_agent) or ""
     by = f"{fetcher}: {user_agent or ''}" if fetcher else (user_agent or "")
     fetched = {
-        "last_export_fetch_at": clock.now(),
+        "last_export_fetch_at": now,
         "last_export_fetch_by": by[:200],
         "export_fetch_count": F("export_fetch_count") + 1,
     }

@@ -34,9 +34,8 @@ def build_report(world: World, wall_s: float) -> dict[str, Any]:
     loops = world.measures.looping_feeds()
     report["loops"] = len(loops)
     report["looping_feeds"] = loops[:20]
-    doubles = _double_bookings(world)
-    unseeable = doubles.pop("_unseeable")
-    report.update(doubles)
+    unseeable = [d for d in world.measures.double_bookings if _is_unseeable(world, d)]
+    report.update(_double_bookings(world, unseeable))
     report.update(_propagation(world, unseeable))
     report.update(
         bookings_made=sum(1 for i in world.items.values() if i.is_reservation),
@@ -130,12 +129,11 @@ def _published_at(world: World, item: Item, since: int) -> int | None:
     return None if first is None else world.t_of(first)
 
 
-def _double_bookings(world: World) -> dict[str, Any]:
+def _double_bookings(world: World, unseeable: list[DoubleBooking]) -> dict[str, Any]:
     alert_within = int(1.1 * world.interval) + 60
     unavoidable = hub_caused = conflicts = recorded = alerted = resolved_while_real = 0
     matched: set[int] = set()
     unalerted: list[str] = []
-    unseeable: list[DoubleBooking] = []
     for double in world.measures.double_bookings:
         first = world.items[double.first_id]
         published = _published_at(world, first, double.first_since)
@@ -143,8 +141,7 @@ def _double_bookings(world: World) -> dict[str, Any]:
             hub_caused += 1
         else:
             unavoidable += 1
-        if _is_unseeable(world, double):
-            unseeable.append(double)
+        if double in unseeable:
             continue
         lasted = (double.ended_at or world.quiet_end_t) - double.booked_at
         if lasted < alert_within:
@@ -177,7 +174,6 @@ def _double_bookings(world: World) -> dict[str, Any]:
         "conflicts_resolved_while_still_double_booked": resolved_while_real,
         "hub_conflict_rows": Conflict.objects.count(),
         "hub_conflicts_without_double_booking": Conflict.objects.exclude(pk__in=matched).count(),
-        "_unseeable": unseeable,
     }
 
 

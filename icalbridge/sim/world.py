@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from icalbridge.feeds.serving import SERVED_HISTORY_LENGTH
 from icalbridge.hub.models import Channel, HeldChange
 from icalbridge.sim.hub_data import HubUnit, export_nights
 from icalbridge.sim.hub_process import HubProcess
@@ -72,6 +73,7 @@ class World:
         }
         interval = scenario.hub_poll_interval_s
         self.interval = interval
+        self.poll_interval_of = {s.id: s.poll_interval_s for s in scenario.importing}
         self.hub_next: dict[int, int] = {ch: 0 for ch in self.unit_of_channel}
         self.due: dict[int, int] = {ch: 0 for ch in self.unit_of_channel}
         self.seen: dict[int, object] = {}
@@ -231,21 +233,19 @@ class World:
                 listing.imported = frozenset(nights_in(body))
         with listing.lock:
             listing.imported_etag = etag
-            listing.last_fetch_at = self.t
             listing.fetch_times.append(self.t)
         self.remember_served(hub_unit.channel_of[platform], etag)
         self.touch(platform, unit)
         self.measures.check_platform(unit, platform, self.t, listing.imported, self.expected_nights)
         self.observe_listing(platform, unit)
-        interval = next(s.poll_interval_s for s in self.scenario.importing if s.id == platform)
-        self.at(self.t + interval, "poll", platform, unit)
+        self.at(self.t + self.poll_interval_of[platform], "poll", platform, unit)
 
     def remember_served(self, ch: int, etag: str) -> None:
         """Follow the hub's record of what it served (rule 8), to know when it changes."""
         history = self.served[ch]
-        if len(history) >= 2 and history[0] == etag and history[1] == etag:
+        if history == [etag] * SERVED_HISTORY_LENGTH:
             return
-        self.served[ch] = [etag, *history][:2]
+        self.served[ch] = [etag, *history][:SERVED_HISTORY_LENGTH]
         self.served_version[ch] += 1
 
     # What is true ---------------------------------------------------------------------

@@ -55,12 +55,15 @@ class Listing:
     own: dict[str, Item] = field(default_factory=dict)
     imported: frozenset[int] = frozenset()
     imported_etag: str | None = None
-    last_fetch_at: int | None = None
-    fetch_times: list[int] = field(default_factory=list)
+    fetch_times: list[int] = field(default_factory=list)  # when it fetched the hub's feed
     horizon: Run | None = None
     horizon_uid: str = ""
     merges_blocks: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def last_fetch_at(self) -> int | None:
+        return self.fetch_times[-1] if self.fetch_times else None
 
     def own_nights(self) -> set[int]:
         nights: set[int] = set()
