@@ -13,6 +13,12 @@ FIXTURE_FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+@pytest.fixture
+def allow_local_feeds(settings):  # type: ignore[no-untyped-def]
+    """Let imports reach the test feed server on 127.0.0.1."""
+    settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     """Hash test passwords cheaply: the real hasher costs about a second per user."""

@@ -6,10 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.test import Client
 from django.utils import timezone
 
 from icalbridge.commands.users import new_user_with_organization
-from icalbridge.hub.models import Booking, Channel, Unit
+from icalbridge.feeds import serving
+from icalbridge.hub.models import Booking, Channel, PublishedFeed, Unit
 from icalbridge.sync.exporter import refresh_unit_feeds
 
 
@@ -67,6 +69,36 @@ def booking_com_feed(stays: Sequence[Stay]) -> bytes:
         ]
     lines.append("END:VCALENDAR")
     return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def abritel_feed(stays: Sequence[Stay]) -> bytes:
+    """Return a feed in Abritel's style: its own and foreign closures read "Indisponible"."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//HomeAway.com, Inc.//EN"]
+    for stay in stays:
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{stay.uid}",
+            "DTSTAMP:20261121T060000Z",
+            f"DTSTART;VALUE=DATE:{stay.start:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{stay.end:%Y%m%d}",
+            "SUMMARY:Indisponible",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return ("\r\n".join(lines) + "\r\n").encode()
+
+
+def export_of(channel: Channel, user_agent: str = "icalbridge-test") -> str:
+    """Fetch a channel's export feed as its platform would, and return the text.
+
+    Each call is a fetch of its own, as if minutes apart (the hub records one a minute).
+    """
+    serving._recorded.clear()
+    feed = PublishedFeed.objects.get(channel=channel)
+    response = Client().get(f"/ical/{feed.token}.ics", HTTP_USER_AGENT=user_agent)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/calendar; charset=utf-8"
+    return response.content.decode()
 
 
 def new_unit(name: str = "Gîte des Tilleuls", email: str = "host@example.test") -> Unit:

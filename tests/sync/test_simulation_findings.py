@@ -19,9 +19,11 @@ from icalbridge.sync.local_bookings import cancel_booking, create_local_booking
 from tests.support.feed_server import FeedServer
 from tests.support.hub import (
     Stay,
+    abritel_feed,
     airbnb_feed,
     booking_com_feed,
     days_from_today,
+    export_of,
     new_channel,
     new_unit,
 )
@@ -62,19 +64,7 @@ def test_two_fetches_hours_apart_in_hub_time_are_both_recorded(virtual_clock: Pa
 STAY = Stay("sold@booking.com", days_from_today(7), days_from_today(10))
 
 
-def _platform_fetches(channel: Channel, user_agent: str) -> None:
-    """Fetch a channel's export as its platform does, as a separate fetch each time."""
-    serving._recorded.clear()
-    token = PublishedFeed.objects.get(channel=channel).token
-    assert Client().get(f"/ical/{token}.ics", HTTP_USER_AGENT=user_agent).status_code == 200
-
-
-@pytest.fixture
-def _loopback(settings):  # type: ignore[no-untyped-def]
-    settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
-
-
-@pytest.mark.usefixtures("_loopback")
+@pytest.mark.usefixtures("allow_local_feeds")
 def test_a_block_that_stops_being_an_echo_on_an_unchanged_feed_is_checked_for_conflicts(
     feed_server: FeedServer,
 ) -> None:
@@ -83,7 +73,7 @@ def test_a_block_that_stops_being_an_echo_on_an_unchanged_feed_is_checked_for_co
     booking = new_channel(unit, "Booking.com", "booking", url=feed_server.url("/booking.ics"))
     airbnb = new_channel(unit, "Airbnb", "airbnb", direction="export")
     ours = create_local_booking(unit, span=Nights(STAY.start, STAY.end), kind=Kind.RESERVED)
-    _platform_fetches(booking, "Booking.com")
+    export_of(booking, "Booking.com")
     feed_server.serve("/booking.ics", booking_com_feed([STAY]))
     import_now(booking.pk)
     assert Booking.objects.get(remote_uid=STAY.uid).is_echo
@@ -93,8 +83,8 @@ def test_a_block_that_stops_being_an_echo_on_an_unchanged_feed_is_checked_for_co
     create_local_booking(
         unit, span=Nights(STAY.start, STAY.end), kind=Kind.RESERVED, channel_ids=[airbnb.pk]
     )
-    _platform_fetches(booking, "Booking.com")
-    _platform_fetches(booking, "Booking.com")
+    export_of(booking, "Booking.com")
+    export_of(booking, "Booking.com")
 
     import_now(booking.pk)  # the same bytes as before: only the echo judgment changes
 
@@ -102,7 +92,7 @@ def test_a_block_that_stops_being_an_echo_on_an_unchanged_feed_is_checked_for_co
     assert Conflict.objects.filter(state="open").count() == 1
 
 
-@pytest.mark.usefixtures("_loopback")
+@pytest.mark.usefixtures("allow_local_feeds")
 def test_a_closure_seen_before_we_served_its_nights_stays_a_possible_double_booking(
     feed_server: FeedServer,
 ) -> None:
@@ -119,8 +109,8 @@ def test_a_closure_seen_before_we_served_its_nights_stays_a_possible_double_book
     assert Conflict.objects.filter(state="open").count() == 1
 
     # Booking.com now fetches our feed, which carries the Airbnb stay on those very nights.
-    _platform_fetches(booking, "Booking.com")
-    _platform_fetches(booking, "Booking.com")
+    export_of(booking, "Booking.com")
+    export_of(booking, "Booking.com")
     import_now(booking.pk)
     feed_server.serve(
         "/booking.ics",
@@ -133,38 +123,21 @@ def test_a_closure_seen_before_we_served_its_nights_stays_a_possible_double_book
     assert Conflict.objects.filter(state="open").count() == 1
 
 
-def _abritel_feed(stays: list[Stay]) -> bytes:
-    """Return a feed in Abritel's style: its own and foreign closures read "Indisponible"."""
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//HomeAway.com, Inc.//EN"]
-    for stay in stays:
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:{stay.uid}",
-            "DTSTAMP:20261121T060000Z",
-            f"DTSTART;VALUE=DATE:{stay.start:%Y%m%d}",
-            f"DTEND;VALUE=DATE:{stay.end:%Y%m%d}",
-            "SUMMARY:Indisponible",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return ("\r\n".join(lines) + "\r\n").encode()
-
-
-@pytest.mark.usefixtures("_loopback")
+@pytest.mark.usefixtures("allow_local_feeds")
 def test_our_nights_a_platform_merges_into_its_own_closure_are_not_sent_on_as_real(
     feed_server: FeedServer,
 ) -> None:
     unit = new_unit()
-    feed_server.serve("/abritel.ics", _abritel_feed([]))
+    feed_server.serve("/abritel.ics", abritel_feed([]))
     abritel = new_channel(unit, "Abritel", "abritel", url=feed_server.url("/abritel.ics"))
     airbnb = new_channel(unit, "Airbnb", "airbnb", direction="export")
     ours = create_local_booking(
         unit, span=Nights(days_from_today(10), days_from_today(14)), kind=Kind.RESERVED
     )
-    _platform_fetches(abritel, "HomeAway")
+    export_of(abritel, "HomeAway")
     # The host closed nights 8-10 on Abritel, which shows them and ours as one closure.
     merged = Stay("merged-run", days_from_today(8), days_from_today(14))
-    feed_server.serve("/abritel.ics", _abritel_feed([merged]))
+    feed_server.serve("/abritel.ics", abritel_feed([merged]))
     import_now(abritel.pk)
 
     cancel_booking(ours)
@@ -175,7 +148,7 @@ def test_our_nights_a_platform_merges_into_its_own_closure_are_not_sent_on_as_re
     assert to_airbnb == [[days_from_today(8).isoformat(), days_from_today(10).isoformat()]]
 
 
-@pytest.mark.usefixtures("_loopback")
+@pytest.mark.usefixtures("allow_local_feeds")
 def test_a_booking_com_closure_merged_with_our_nights_is_no_double_booking(
     feed_server: FeedServer,
 ) -> None:
@@ -187,7 +160,7 @@ def test_a_booking_com_closure_merged_with_our_nights_is_no_double_booking(
     booking = new_channel(unit, "Booking.com", "booking", url=feed_server.url("/booking.ics"))
     import_now(airbnb.pk)
     import_now(booking.pk)
-    _platform_fetches(booking, "Booking.com")
+    export_of(booking, "Booking.com")
     # Booking.com closes nights 8-10 itself and exports them with our 10-14 as one event.
     merged = Stay("c0ffee@booking.com", days_from_today(8), days_from_today(14))
     feed_server.serve("/booking.ics", booking_com_feed([merged]))

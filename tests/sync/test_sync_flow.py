@@ -8,7 +8,6 @@ from django.utils import timezone, translation
 
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
-from icalbridge.feeds import serving
 from icalbridge.hub.models import Booking, BookingMove, Channel, Conflict, PublishedFeed
 from icalbridge.sync.imports_now import import_now
 from icalbridge.sync.local_bookings import cancel_booking, create_local_booking
@@ -20,30 +19,15 @@ from tests.support.hub import (
     airbnb_feed,
     booking_com_feed,
     days_from_today,
+    export_of,
     new_channel,
     new_unit,
 )
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("allow_local_feeds")]
 
 STAY = Stay("1418fb94e984-stay1@airbnb.com", days_from_today(5), days_from_today(9))
 OTHER = Stay("1418fb94e984-stay2@airbnb.com", days_from_today(15), days_from_today(18))
-
-
-@pytest.fixture(autouse=True)
-def _loopback(settings):  # type: ignore[no-untyped-def]
-    settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
-    serving._recorded.clear()
-
-
-def export_of(channel: Channel, user_agent: str = "icalbridge-test") -> str:
-    """Fetch a channel's export feed as its platform would, and return the text."""
-    serving._recorded.clear()  # each call is a separate fetch, as minutes apart
-    feed = PublishedFeed.objects.get(channel=channel)
-    response = Client().get(f"/ical/{feed.token}.ics", HTTP_USER_AGENT=user_agent)
-    assert response.status_code == 200
-    assert response["Content-Type"] == "text/calendar; charset=utf-8"
-    return response.content.decode()
 
 
 @pytest.fixture
