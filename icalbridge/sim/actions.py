@@ -26,6 +26,9 @@ from icalbridge.sync.local_bookings import (
 )
 
 ATTEMPTS = 3
+# How often the channels get the success their skipped polls would have recorded: well
+# within the hub's 24 hours before a resting feed is stale, whatever the length of a day.
+SKIPPED_POLLS_EVERY_S = 3600
 # The hub's default check-in and check-out times, which every simulated unit keeps.
 STAY = StayTimes(PARIS, time(16, 0), time(10, 0))
 
@@ -42,6 +45,7 @@ class Actions:
             cancel=self.cancel,
             move=self.move,
             day=self.new_day,
+            skipped_polls=self.record_skipped_polls,
             poll=world.platform_poll,
         )
 
@@ -60,6 +64,7 @@ class Actions:
                 if spec.imports_hub:
                     world.at(rng.uniform(0, spec.poll_interval_s), "poll", spec.id, unit)
         self.new_day()
+        self.record_skipped_polls()
 
     # Days -------------------------------------------------------------------------------
 
@@ -68,7 +73,6 @@ class Actions:
         world = self.world
         today = world.today()
         window = world.scenario.booking_window_days
-        world.record_skipped_polls()
         for (source, unit), listing in world.listings.items():
             if source == "airbnb":
                 with listing.lock:
@@ -79,6 +83,15 @@ class Actions:
             world.instant(world.t).astimezone(PARIS).date() + timedelta(days=1), time(0), PARIS
         )
         world.at(world.t_of(midnight), "day")
+
+    def record_skipped_polls(self) -> None:
+        """Record the skipped polls' success every hour, not at midnight.
+
+        A local day lasts 25 hours the night clocks go back: a success recorded at each
+        midnight made every resting feed look more than a day old to the hub that night.
+        """
+        self.world.record_skipped_polls()
+        self.world.at(self.world.t + SKIPPED_POLLS_EVERY_S, "skipped_polls")
 
     # Guests and host --------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ instant where something can happen. What is not paid for, and why it changes not
   empty, so no worker claims it) and the simulation steps its schedule on by jittered
   intervals as the hub would; the moment the feed or its served history changes, the
   channel is due again at the next instant of that schedule, and the real worker fetches
-  it then. Every midnight the channels get the success their skipped polls would have
+  it then. Every hour the channels get the success their skipped polls would have
   recorded. ``--every-poll`` turns this off: the hub polls every channel on its own.
 - The platforms' fetches of the hub's feed are all made, over HTTP, one after the other
   on one kept-alive connection, with their ETag (a 304 on the hub's lean path when

@@ -100,7 +100,7 @@ class World:
     def at(self, t: float, kind: str, *args: object) -> None:
         """Schedule an event; actions after the end of the busy period never happen."""
         t = int(t)
-        if kind not in ("poll", "day") and t >= self.end_t:
+        if kind not in ("poll", "day", "skipped_polls") and t >= self.end_t:
             return
         self.sequence += 1
         heapq.heappush(self.queue, (t, self.sequence, kind, args))

@@ -6,7 +6,9 @@ server and worker as processes on a virtual clock (see ``icalbridge.sim.run``).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -138,3 +140,30 @@ def test_skipping_unchanged_polls_reports_what_every_poll_reports() -> None:
     # by the hub): both stay within one poll of the change.
     for report in (lean, full):
         assert report["propagation_p99_s"] <= load_scenario("tiny").hub_poll_interval_s * 1.1 + 60
+
+
+def test_a_day_of_25_hours_raises_no_stale_alert(tmp_path: Path) -> None:
+    # The night clocks go back in Paris lasts 25 hours: feeds resting through it are still
+    # read every poll, and must not look a day old to the hub.
+    busy = {"bookings_per_week": 3, "owner_blocks_per_month": 2}
+    scenario = tmp_path / "autumn.json"
+    scenario.write_text(
+        json.dumps(
+            {
+                "name": "autumn",
+                "units": 20,
+                "days": 2,
+                "seed": 1,
+                "start": "2027-10-30T12:00:00+02:00",
+                "hub_poll_interval_s": 900,
+                "sources": [
+                    {"id": "airbnb", "poll_interval_s": 10800, **busy},
+                    {"id": "booking", "poll_interval_s": 7200, **busy},
+                    {"id": "abritel", "poll_interval_s": 3600, **busy},
+                    {"id": "google", **busy},
+                ],
+            }
+        )
+    )
+    report = simulate(str(scenario))
+    assert "stale" not in report["hub_alerts"], report["hub_alerts"]
