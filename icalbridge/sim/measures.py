@@ -18,6 +18,7 @@ class Change:
     platforms_left: set[str]
     hub_at: int | None = None
     everywhere_at: int | None = None
+    traced: bool = False
 
 
 @dataclass

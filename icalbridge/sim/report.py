@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bisect import bisect_left
-from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
@@ -15,7 +14,7 @@ from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.parts import DELAYS_KEY
 from icalbridge.sim.platform_styles import exported_uid
 from icalbridge.sim.world import World
-from icalbridge.sim.world_state import Item, runs_of
+from icalbridge.sim.world_state import Item, dates_of
 
 
 def build_report(world: World, wall_s: float) -> dict[str, Any]:
@@ -49,6 +48,7 @@ def build_report(world: World, wall_s: float) -> dict[str, Any]:
         hub_steps=world.hub_steps,
         hub_polls_skipped_unchanged=world.skipped_polls,
         platform_fetches=world.platform_fetches,
+        late_change_traces=world.late_traces,
         wall_s=round(wall_s, 1),
         wall_s_by_event={k: round(v, 1) for k, v in sorted(world.wall.items())},
     )
@@ -75,21 +75,21 @@ def _ghosts(world: World) -> dict[str, Any]:
             future = {n for n in nights if n >= end_day}
             ghosts = future - real
             if ghosts:
-                examples.append(f"hub export {unit}/{platform}: {_dates(ghosts)}")
+                examples.append(f"hub export {unit}/{platform}: {dates_of(ghosts)}")
             ghost_hub += len(ghosts)
             ghost_unit_nights |= {(unit, n) for n in ghosts}
             missing += len(expected - future)
             if expected - future:
-                lacking.append(f"hub export {unit}/{platform}: {_dates(expected - future)}")
+                lacking.append(f"hub export {unit}/{platform}: {dates_of(expected - future)}")
             imported = {n for n in listing.imported if n >= end_day}
             ghosts = imported - real
             if ghosts:
-                examples.append(f"{platform} listing {unit}: {_dates(ghosts)}")
+                examples.append(f"{platform} listing {unit}: {dates_of(ghosts)}")
             ghost_platform += len(ghosts)
             ghost_unit_nights |= {(unit, n) for n in ghosts}
             missing += len(expected - imported)
             if expected - imported:
-                lacking.append(f"{platform} listing {unit}: {_dates(expected - imported)}")
+                lacking.append(f"{platform} listing {unit}: {dates_of(expected - imported)}")
     return {
         "ghost_nights": ghost_hub + ghost_platform,
         "ghost_nights_in_hub_exports": ghost_hub,
@@ -99,10 +99,6 @@ def _ghosts(world: World) -> dict[str, Any]:
         "ghost_examples": examples[:20],
         "missing_examples": lacking[:20],
     }
-
-
-def _dates(nights: set[int]) -> str:
-    return ", ".join(f"{date.fromordinal(s)}..{date.fromordinal(e)}" for s, e in runs_of(nights))
 
 
 def _hub_bookings(world: World, item: Item) -> list[int]:
@@ -209,9 +205,9 @@ def _seen_only_as_echo(world: World, sale: Item, sold_at: int, other: Item, othe
 def _unseeable_example(world: World, double: DoubleBooking) -> str:
     first, second = world.items[double.first_id], world.items[double.second_id]
     return (
-        f"unit {second.unit}: {first.source} {_dates(first.night_set())} and, at"
+        f"unit {second.unit}: {first.source} {dates_of(first.night_set())} and, at"
         f" {world.instant(double.booked_at):%m-%d %H:%M}, {second.source}"
-        f" {_dates(second.night_set())}"
+        f" {dates_of(second.night_set())}"
     )
 
 
@@ -238,7 +234,7 @@ def _propagation(world: World, unseeable: list[DoubleBooking]) -> dict[str, Any]
     slowest = sorted(changes, key=lambda c: -(c.hub_at - c.at if c.hub_at is not None else 1e12))
     result["slowest_changes"] = [
         f"{c.source} unit {c.unit} at {world.instant(c.at):%m-%d %H:%M} "
-        f"{_dates(set(c.nights))}: hub {None if c.hub_at is None else c.hub_at - c.at} s"
+        f"{dates_of(set(c.nights))}: hub {None if c.hub_at is None else c.hub_at - c.at} s"
         for c in slowest[:5]
     ]
     # Every delay, so that the reports of a world run in parts can be merged exactly.

@@ -24,6 +24,7 @@ from icalbridge.sim.hub_data import HubUnit, export_nights
 from icalbridge.sim.hub_process import HubProcess
 from icalbridge.sim.measures import Change, Measures
 from icalbridge.sim.scenario import Scenario
+from icalbridge.sim.slow_changes import TRACES_KEPT, is_late, late_after_s, trace_late_change
 from icalbridge.sim.world_state import Item, Listing
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -83,7 +84,8 @@ class World:
         self.hub_steps = 0
         self.skipped_polls = 0
         self.platform_fetches = 0
-        self.actions: dict[str, Callable[..., None]] = {}
+        self.late_traces: list[dict[str, object]] = []
+        self.actions: dict[str, Callable[..., None]] = {"late_check": self.check_hub}
         self.wall: dict[str, float] = {}
 
     # Time -----------------------------------------------------------------------------
@@ -268,10 +270,15 @@ class World:
         # Checked at once: a change the exports already show (nights another booking holds
         # too) has nothing to wait for, and would otherwise wait for the unit's next import.
         self.check_hub(item.unit)
+        self.at(self.t + late_after_s(self) + 1, "late_check", item.unit)
 
     def check_hub(self, unit: int) -> None:
         exports = export_nights(self.hub_units[unit])
         self.measures.check_hub(unit, self.t, exports, self.expected_nights)
+        for change in self.measures.pending.get(unit, []):
+            if not change.traced and is_late(self, change) and len(self.late_traces) < TRACES_KEPT:
+                change.traced = True
+                self.late_traces.append(trace_late_change(self, change))
         for platform, nights in exports.items():
             self.observe(f"hub export {unit}/{platform}", nights)
 

@@ -128,5 +128,10 @@ def runs_of(nights: Iterable[int]) -> Iterator[Run]:
         yield (start, end)
 
 
+def dates_of(nights: Iterable[int]) -> str:
+    """Return nights as readable runs of dates: ``2027-04-01..2027-04-06, ...``."""
+    return ", ".join(f"{day(s)}..{day(e)}" for s, e in runs_of(nights))
+
+
 def day(ordinal: int) -> date:
     return date.fromordinal(ordinal)

@@ -1,0 +1,92 @@
+"""Why a change is late: what the hub's exports carry on its nights, and what stands there.
+
+A change the hub's exports still do not show one poll (and a minute) after it was made
+is traced once, at the first check that finds it late (one is made just after that
+time, in case the unit saw no import then): per export, the nights it has
+that it should not and those it lacks; the hub's bookings on those nights (their
+channel, kind and whether the hub took them for echoes); and what each platform
+really holds there (its own items, and the nights it imported from the hub).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from icalbridge.hub.models import Booking
+from icalbridge.sim.hub_data import export_nights
+from icalbridge.sim.world_state import dates_of
+
+if TYPE_CHECKING:
+    from icalbridge.sim.measures import Change
+    from icalbridge.sim.world import World
+
+TRACES_KEPT = 20
+
+
+def late_after_s(world: World) -> int:
+    """Return how long after a change the hub's exports are late to show it: a poll and a minute."""
+    return int(1.1 * world.interval) + 60
+
+
+def is_late(world: World, change: Change) -> bool:
+    return change.hub_at is None and world.t - change.at > late_after_s(world)
+
+
+def trace_late_change(world: World, change: Change) -> dict[str, object]:
+    """Return what stands on a late change's nights, in the hub and on every platform."""
+    unit = change.unit
+    nights = set(change.nights)
+    first, last = date.fromordinal(min(nights)), date.fromordinal(max(nights) + 1)
+    exports = {}
+    for platform, exported in export_nights(world.hub_units[unit]).items():
+        expected = world.expected_nights(unit, platform) & nights
+        shown = exported & nights
+        if shown != expected:
+            exports[platform] = {
+                "extra": dates_of(shown - expected),
+                "lacking": dates_of(expected - shown),
+            }
+    source_of = {ch: source for source, ch in world.hub_units[unit].channel_of.items()}
+    hub = [
+        f"{source_of.get(b.origin_id, 'hub') if b.origin_id else 'hub'} {b.kind}"
+        f"{' echo' if b.is_echo else ''}{' horizon' if b.is_horizon else ''}"
+        f" {b.start}..{b.end} uid {b.remote_uid[:24]}"
+        for b in Booking.objects.filter(
+            unit_id=world.hub_units[unit].unit_id, cancelled_at__isnull=True
+        ).order_by("start_date", "start_at")
+        if _touches(b, first, last)
+    ]
+    platforms = {}
+    for (source, listing_unit), listing in world.listings.items():
+        if listing_unit != unit:
+            continue
+        own = [
+            f"{i.uid} {dates_of(i.night_set() & nights)}"
+            for i in listing.own.values()
+            if i.night_set() & nights
+        ]
+        fetches = [f"{world.instant(t):%m-%d %H:%M}" for t in listing.fetch_times[-2:]]
+        platforms[source] = {
+            "own": own,
+            "imported": dates_of(set(listing.imported) & nights),
+            "last_fetches": fetches,
+        }
+    return {
+        "change": f"{change.source} unit {unit} at {world.instant(change.at):%m-%d %H:%M}"
+        f" {dates_of(nights)}",
+        "traced_after_s": world.t - change.at,
+        "exports_off": exports,
+        "hub_bookings": hub,
+        "platforms": platforms,
+    }
+
+
+def _touches(booking: Booking, first: date, last: date) -> bool:
+    if booking.all_day:
+        start, end = booking.start_date, booking.end_date
+    else:
+        assert booking.start_at is not None and booking.end_at is not None
+        start, end = booking.start_at.date(), booking.end_at.date()
+    assert start is not None and end is not None
+    return start <= last and end >= first
