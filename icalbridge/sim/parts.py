@@ -44,7 +44,7 @@ def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
         elif key == DELAYS_KEY:
             merged[key] = {name: [d for v in values for d in v[name]] for name in first}
         elif isinstance(first, list):
-            merged[key] = [f"part {part}: {item}" for part, v in enumerate(values) for item in v][
+            merged[key] = [_in_part(part, item) for part, v in enumerate(values) for item in v][
                 :_EXAMPLES_KEPT
             ]
         elif isinstance(first, dict):
@@ -59,3 +59,10 @@ def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
             merged[f"{name}_p{share}_s"] = percentile(delays, share / 100)
     merged["parts"] = len(reports)
     return merged
+
+
+def _in_part(part: int, example: Any) -> Any:
+    """Return an example of a part's report, saying which part it comes from."""
+    if isinstance(example, dict):
+        return {"part": part, **example}
+    return f"part {part}: {example}"

@@ -25,6 +25,7 @@ def part_report(
         "units": units,
         "ghost_nights": ghosts,
         "ghost_examples": [f"{ghosts} ghosts"],
+        "late_change_traces": [{"change": f"{units} units"}],
         "propagation_p50_s": 0.0,
         "propagation_max_s": longest,
         "wall_s_by_event": {"hub": 1.5, "poll": 0.5},
@@ -57,6 +58,10 @@ def test_merged_reports_add_counts_and_take_percentiles_over_every_delay() -> No
     assert merged["propagation_p99_s"] == 1000.0
     assert merged["propagation_max_s"] == 1000.0
     assert merged["ghost_examples"] == ["part 0: 0 ghosts", "part 1: 1 ghosts"]
+    assert merged["late_change_traces"] == [
+        {"part": 0, "change": "3 units"},
+        {"part": 1, "change": "2 units"},
+    ]
     assert merged["wall_s_by_event"] == {"hub": 3.0, "poll": 1.0}
     assert merged["hub_alerts"] == {"double_booking": 2}
 

@@ -113,6 +113,10 @@ def test_without_echo_detection_the_simulation_sees_dates_that_never_free(
 ) -> None:
     broken = report_without_echo_detection
     assert broken["ghost_nights"] > 0 or broken["loops"] > 0
+    # Each change left waiting is traced: the export that carries nights it should not.
+    traces = broken["late_change_traces"]
+    assert traces
+    assert any(off["extra"] for trace in traces for off in trace["exports_off"].values()), traces[0]
 
 
 def test_skipping_unchanged_polls_reports_what_every_poll_reports() -> None:
