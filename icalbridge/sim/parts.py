@@ -35,10 +35,17 @@ def part_of(scenario: Scenario, part: int, parts: int) -> Scenario:
 def merge_reports(reports: list[dict[str, Any]]) -> dict[str, Any]:
     """Return the report of the whole world from the reports of its parts (in part order)."""
     merged: dict[str, Any] = {}
-    for key, first in reports[0].items():
-        values = [r[key] for r in reports]
+    for key in dict.fromkeys(k for r in reports for k in r):
         if key == "part":
             continue
+        first = next(r[key] for r in reports if key in r)
+        if isinstance(first, list):
+            # Lists of examples a part run by an older version did not keep yet.
+            values = [r.get(key, []) for r in reports]
+        elif all(key in r for r in reports):
+            values = [r[key] for r in reports]
+        else:
+            raise ValueError(f"only some parts report {key!r}: they cannot be merged")
         if key in _SAME_IN_EVERY_PART:
             merged[key] = first
         elif key == DELAYS_KEY:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from icalbridge.sim.parts import DELAYS_KEY, merge_reports, part_of
 from icalbridge.sim.run import simulate
 from icalbridge.sim.scenario import load_scenario
@@ -64,6 +66,17 @@ def test_merged_reports_add_counts_and_take_percentiles_over_every_delay() -> No
     ]
     assert merged["wall_s_by_event"] == {"hub": 3.0, "poll": 1.0}
     assert merged["hub_alerts"] == {"double_booking": 2}
+
+
+def test_parts_whose_reports_differ_merge_their_examples_and_refuse_unequal_counts() -> None:
+    older = part_report(3, 0, [10.0], 10.0, {})
+    del older["late_change_traces"]
+    newer = part_report(2, 1, [20.0], 20.0, {})
+
+    assert merge_reports([older, newer])["late_change_traces"] == [{"part": 1, "change": "2 units"}]
+    del newer["ghost_nights"]
+    with pytest.raises(ValueError, match="ghost_nights"):
+        merge_reports([older, newer])
 
 
 def test_a_world_run_in_two_parts_reports_both_parts() -> None:
