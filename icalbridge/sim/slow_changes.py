@@ -1,11 +1,11 @@
 """Why a change is late: what the hub's exports carry on its nights, and what stands there.
 
 A change the hub's exports still do not show one poll (and a minute) after it was made
-is traced once, at the first check that finds it late (one is made just after that
-time, in case the unit saw no import then): per export, the nights it has
-that it should not and those it lacks; the hub's bookings on those nights (their
-channel, kind and whether the hub took them for echoes); and what each platform
-really holds there (its own items, and the nights it imported from the hub).
+is traced once, at the first check that finds it late (one is made just after that time,
+in case the unit saw no import then): per export, the nights it has that it should not
+and those it lacks; the hub's bookings on those nights (their channel, kind and whether
+the hub took them for echoes); the imports held for confirmation (rule 7); and what each
+platform really holds there (its own items, and the nights it imported from the hub).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from icalbridge.hub.models import Booking
+from icalbridge.hub.models import Booking, HeldChange
 from icalbridge.sim.hub_data import export_nights
 from icalbridge.sim.world_state import dates_of
 
@@ -48,8 +48,14 @@ def trace_late_change(world: World, change: Change) -> dict[str, object]:
                 "lacking": dates_of(expected - shown),
             }
     source_of = {ch: source for source, ch in world.hub_units[unit].channel_of.items()}
+    held = {
+        source_of[ch]: reason
+        for ch, reason in HeldChange.objects.filter(channel_id__in=source_of).values_list(
+            "channel_id", "reason"
+        )
+    }
     hub = [
-        f"{source_of.get(b.origin_id, 'hub') if b.origin_id else 'hub'} {b.kind}"
+        f"{source_of.get(b.origin_id or 0, 'hub')} {b.kind}"
         f"{' echo' if b.is_echo else ''}{' horizon' if b.is_horizon else ''}"
         f" {b.start}..{b.end} uid {b.remote_uid[:24]}"
         for b in Booking.objects.filter(
@@ -78,6 +84,7 @@ def trace_late_change(world: World, change: Change) -> dict[str, object]:
         "traced_after_s": world.t - change.at,
         "exports_off": exports,
         "hub_bookings": hub,
+        "held_imports": held,
         "platforms": platforms,
     }
 
