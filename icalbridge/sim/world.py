@@ -22,9 +22,9 @@ from icalbridge.feeds.serving import SERVED_HISTORY_LENGTH
 from icalbridge.hub.models import Channel, HeldChange
 from icalbridge.sim.hub_data import HubUnit, export_nights
 from icalbridge.sim.hub_process import HubProcess
+from icalbridge.sim.late_changes import TRACES_KEPT, is_late, late_after_s, trace_late_change
 from icalbridge.sim.measures import Change, Measures
 from icalbridge.sim.scenario import Scenario
-from icalbridge.sim.slow_changes import TRACES_KEPT, is_late, late_after_s, trace_late_change
 from icalbridge.sim.world_state import Item, Listing
 
 PARIS = ZoneInfo("Europe/Paris")
