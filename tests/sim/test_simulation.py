@@ -18,9 +18,11 @@ from icalbridge.sim.run import simulate
 from icalbridge.sim.scenario import load_scenario
 
 # How long the hub may take to show a change everywhere it exports: one poll of the
-# platform the change happened on, plus a minute for the import itself.
+# platform the change happened on (polls are jittered by up to 10 %, so up to 1.1 of the
+# interval), plus a minute for the import itself. Without the jitter the p99 came out at
+# 906 to 961 s against 960 s: a bound that fails by chance.
 DEFAULT = load_scenario("default")
-PROPAGATION_BOUND_S = DEFAULT.hub_poll_interval_s + 60
+PROPAGATION_BOUND_S = DEFAULT.hub_poll_interval_s * 1.1 + 60
 
 
 # Two hubs side by side, one per core of the machines CI runs on.
