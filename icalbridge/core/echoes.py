@@ -62,11 +62,22 @@ def known_block_keys(events: Sequence[FeedEvent], stored: Sequence[Booking]) -> 
     )
 
 
+def real_block_nights(stored: Sequence[Booking], stay: StayTimes) -> list[Nights]:
+    """Return the nights of a channel's stored blocks that are its own (not echoes)."""
+    runs = []
+    for booking in stored:
+        nights = nights_of(booking.span, stay) if booking.is_block else None
+        if nights is not None and not booking.is_echo:
+            runs.append(nights)
+    return runs
+
+
 def without_served_nights(
     events: Sequence[FeedEvent],
     latest: Sequence[Nights],
     stay: StayTimes,
     keep: frozenset[str],
+    known: Sequence[Nights] = (),
 ) -> tuple[FeedEvent, ...]:
     """Return the events with the nights we served at the newest fetch cut out of blocks.
 
@@ -79,8 +90,14 @@ def without_served_nights(
     run under the event's key, any further one under ``key#2``, ``key#3``. Events in
     ``keep`` (echoes, horizons, blocks known before we served their nights), stays, timed
     events and blocks that share no night with ``latest`` are returned as they are.
+
+    Nights in ``known`` (the channel's blocks already stored as real) are never cut: the
+    platform showed them before we served them, so they are its own, and cut out with
+    ours they would be freed everywhere the moment ours go, before the platform's next
+    fetch shows them alone.
     """
-    runs = _merged(latest)
+    known_runs = _merged(known)
+    runs = [part for run in _merged(latest) for part in _outside(run, known_runs)]
     result: list[FeedEvent] = []
     for event in events:
         nights = nights_of(event.span, stay) if isinstance(event.span, Nights) else None

@@ -12,7 +12,12 @@ from datetime import datetime
 from django.db import transaction
 
 from icalbridge import clock
-from icalbridge.core.echoes import echo_keys, known_block_keys, without_served_nights
+from icalbridge.core.echoes import (
+    echo_keys,
+    known_block_keys,
+    real_block_nights,
+    without_served_nights,
+)
 from icalbridge.core.feed import Feed
 from icalbridge.core.fingerprint import feed_fingerprint
 from icalbridge.core.horizons import find_horizon_keys
@@ -136,7 +141,11 @@ def _reconcile(
         known = known_block_keys(feed.events, stored)
         echoes = echoes - known
         events = without_served_nights(
-            feed.events, served[0] if served else [], unit.stay_times, echoes | horizons | known
+            feed.events,
+            served[0] if served else [],
+            unit.stay_times,
+            echoes | horizons | known,
+            known=real_block_nights(stored, unit.stay_times),
         )
         plan = plan_import(
             events,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from icalbridge.core.bookings import Booking, Kind
-from icalbridge.core.echoes import known_block_keys, without_served_nights
+from icalbridge.core.echoes import known_block_keys, real_block_nights, without_served_nights
 from icalbridge.core.feed import FeedEvent
 from icalbridge.core.spans import Nights, StayTimes
 
@@ -62,3 +62,18 @@ def test_a_block_stored_as_real_with_the_same_dates_is_known() -> None:
     )
 
     assert known == frozenset({"old"})
+
+
+def test_nights_the_platform_showed_as_its_own_before_are_never_cut() -> None:
+    events = without_served_nights(
+        [block("m", 8, 14)], [nights(9, 14)], STAY, frozenset(), known=[nights(8, 10)]
+    )
+
+    assert [(e.key, e.span) for e in events] == [("m", nights(8, 10))]
+
+
+def test_only_the_real_blocks_stored_are_the_platforms_own_nights() -> None:
+    own, echo = stored("own", 1, 4), stored("echo", 10, 12, is_echo=True)
+    stay = Booking(id="r", span=nights(5, 8), kind=Kind.RESERVED, origin="7")
+
+    assert real_block_nights([own, echo, stay], STAY) == [nights(1, 4)]

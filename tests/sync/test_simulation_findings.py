@@ -206,3 +206,31 @@ def test_a_closure_lifted_under_nights_we_serve_frees_them_after_the_platforms_n
     feed_server.serve("/booking.ics", booking_com_feed([later]))
     import_now(booking.pk)
     assert closed not in PublishedFeed.objects.get(channel=airbnb).nights
+
+
+@pytest.mark.usefixtures("allow_local_feeds")
+def test_a_platforms_own_night_it_then_shows_merged_with_ours_stays_closed_when_ours_go(
+    feed_server: FeedServer,
+) -> None:
+    unit = new_unit()
+    own = Stay("own-run", days_from_today(8), days_from_today(10), "Airbnb (Not available)")
+    feed_server.serve("/airbnb.ics", airbnb_feed([own]))
+    airbnb = new_channel(unit, "Airbnb", "airbnb", url=feed_server.url("/airbnb.ics"))
+    booking = new_channel(unit, "Booking.com", "booking", direction="export")
+    import_now(airbnb.pk)
+    # The host blocks nights 9-12 in their agenda before the hub showed them Airbnb's
+    # night 9; Airbnb fetches them and shows its own nights and ours as one closure.
+    ours = create_local_booking(
+        unit, span=Nights(days_from_today(9), days_from_today(12)), kind=Kind.UNAVAILABLE
+    )
+    export_of(airbnb, "Airbnb")
+    merged = Stay("merged-run", days_from_today(8), days_from_today(12), own.summary)
+    feed_server.serve("/airbnb.ics", airbnb_feed([merged]))
+    import_now(airbnb.pk)
+
+    cancel_booking(ours)
+
+    # Night 9 was Airbnb's before we served it: freed with ours, the simulation saw it
+    # open on Booking.com and Abritel for a whole Airbnb fetch cycle.
+    to_booking = PublishedFeed.objects.get(channel=booking).nights
+    assert to_booking == [[days_from_today(8).isoformat(), days_from_today(10).isoformat()]]
