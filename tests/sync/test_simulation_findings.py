@@ -1,7 +1,7 @@
 """What the booking-platform simulation found in the engine, each reproduced here first.
 
-Most are faults, fixed since; the last is a limit of iCal itself, which the engine meets
-the safe way (a closure it cannot see lifted keeps its nights closed for one more fetch).
+All are faults, fixed since, but one: a limit of iCal itself, which the engine meets the
+safe way (a closure it cannot see lifted keeps its nights closed for one more fetch).
 """
 
 from __future__ import annotations
