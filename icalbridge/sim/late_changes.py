@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from icalbridge.hub.models import Booking, HeldChange
+from icalbridge.core.spans import StayTimes, nights_of
+from icalbridge.hub.models import Booking, HeldChange, Unit
 from icalbridge.sim.hub_data import export_nights
 from icalbridge.sim.world_state import dates_of
 
@@ -54,14 +55,15 @@ def trace_late_change(world: World, change: Change) -> dict[str, object]:
             "channel_id", "reason"
         )
     }
+    hub_unit = Unit.objects.get(pk=world.hub_units[unit].unit_id)
     hub = [
         f"{source_of.get(b.origin_id or 0, 'hub')} {b.kind}"
         f"{' echo' if b.is_echo else ''}{' horizon' if b.is_horizon else ''}"
         f" {b.start}..{b.end} uid {b.remote_uid[:24]}"
-        for b in Booking.objects.filter(
-            unit_id=world.hub_units[unit].unit_id, cancelled_at__isnull=True
-        ).order_by("start_date", "start_at")
-        if _touches(b, first, last)
+        for b in Booking.objects.filter(unit=hub_unit, cancelled_at__isnull=True).order_by(
+            "start_date", "start_at"
+        )
+        if _touches(b, hub_unit.stay_times, first, last)
     ]
     platforms = {}
     for (source, listing_unit), listing in world.listings.items():
@@ -89,11 +91,6 @@ def trace_late_change(world: World, change: Change) -> dict[str, object]:
     }
 
 
-def _touches(booking: Booking, first: date, last: date) -> bool:
-    if booking.all_day:
-        start, end = booking.start_date, booking.end_date
-    else:
-        assert booking.start_at is not None and booking.end_at is not None
-        start, end = booking.start_at.date(), booking.end_at.date()
-    assert start is not None and end is not None
-    return start <= last and end >= first
+def _touches(booking: Booking, stay: StayTimes, first: date, last: date) -> bool:
+    booked = nights_of(booking.span, stay)
+    return booked is not None and booked.start <= last and booked.end >= first
