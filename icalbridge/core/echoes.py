@@ -56,20 +56,18 @@ def known_block_keys(events: Sequence[FeedEvent], stored: Sequence[Booking]) -> 
     """
     spans = {e.key: e.span for e in events}
     return frozenset(
-        b.remote_uid
-        for b in stored
-        if b.is_block and not b.is_echo and spans.get(b.remote_uid) == b.span
+        b.remote_uid for b in stored if _is_real_block(b) and spans.get(b.remote_uid) == b.span
     )
 
 
 def real_block_nights(stored: Sequence[Booking], stay: StayTimes) -> list[Nights]:
     """Return the nights of a channel's stored blocks that are its own (not echoes)."""
-    runs = []
-    for booking in stored:
-        nights = nights_of(booking.span, stay) if booking.is_block else None
-        if nights is not None and not booking.is_echo:
-            runs.append(nights)
-    return runs
+    nights = (nights_of(b.span, stay) for b in stored if _is_real_block(b))
+    return [n for n in nights if n is not None]
+
+
+def _is_real_block(booking: Booking) -> bool:
+    return booking.is_block and not booking.is_echo
 
 
 def without_served_nights(
@@ -88,13 +86,13 @@ def without_served_nights(
     stay, and circle from platform to platform (a loop); on Booking.com they would be a
     double booking with our own stay. So a block keeps only its other nights: the first
     run under the event's key, any further one under ``key#2``, ``key#3``. Events in
-    ``keep`` (echoes, horizons, blocks known before we served their nights), stays, timed
-    events and blocks that share no night with ``latest`` are returned as they are.
+    ``keep`` (echoes, horizons), stays, timed events and blocks that share no night with
+    ``latest`` are returned as they are.
 
     Nights in ``known`` (the channel's blocks already stored as real) are never cut: the
     platform showed them before we served them, so they are its own, and cut out with
     ours they would be freed everywhere the moment ours go, before the platform's next
-    fetch shows them alone.
+    fetch shows them alone. A block stored with the same dates is thus returned whole.
     """
     known_runs = _merged(known)
     runs = [part for run in _merged(latest) for part in _outside(run, known_runs)]

@@ -144,7 +144,7 @@ def _reconcile(
             feed.events,
             served[0] if served else [],
             unit.stay_times,
-            echoes | horizons | known,
+            echoes | horizons,
             known=real_block_nights(stored, unit.stay_times),
         )
         plan = plan_import(
