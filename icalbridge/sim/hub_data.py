@@ -88,3 +88,16 @@ def export_nights(unit: HubUnit) -> dict[str, set[int]]:
             nights.update(range(run.start.toordinal(), run.end.toordinal()))
         result[platform] = nights
     return result
+
+
+def describe_booking(booking: Booking, source_of: dict[int, str]) -> str:
+    """Return a hub booking as a report line: its channel's source, kind, flags and dates.
+
+    ``source_of`` maps the unit's channel ids to their sources; a booking of none of them
+    was entered in the hub itself.
+    """
+    return (
+        f"{source_of.get(booking.origin_id or 0, 'hub')} {booking.kind}"
+        f"{' echo' if booking.is_echo else ''}{' horizon' if booking.is_horizon else ''}"
+        f" {booking.start}..{booking.end} uid {booking.remote_uid[:24]}"
+    )

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from icalbridge.core.spans import StayTimes, nights_of
 from icalbridge.hub.models import Booking, HeldChange, Unit
-from icalbridge.sim.hub_data import export_nights
+from icalbridge.sim.hub_data import describe_booking, export_nights
 from icalbridge.sim.world_state import dates_of
 
 if TYPE_CHECKING:
@@ -57,9 +57,7 @@ def trace_late_change(world: World, change: Change) -> dict[str, object]:
     }
     hub_unit = Unit.objects.get(pk=world.hub_units[unit].unit_id)
     hub = [
-        f"{source_of.get(b.origin_id or 0, 'hub')} {b.kind}"
-        f"{' echo' if b.is_echo else ''}{' horizon' if b.is_horizon else ''}"
-        f" {b.start}..{b.end} uid {b.remote_uid[:24]}"
+        describe_booking(b, source_of)
         for b in Booking.objects.filter(unit=hub_unit, cancelled_at__isnull=True).order_by(
             "start_date", "start_at"
         )

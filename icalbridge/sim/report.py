@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import Alert, AlertCause, Booking, Conflict, ImportOutcome, ImportRun
-from icalbridge.sim.hub_data import export_nights
+from icalbridge.sim.hub_data import describe_booking, export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.parts import DELAYS_KEY
 from icalbridge.sim.platform_styles import exported_uid
@@ -102,12 +102,19 @@ def _ghosts(world: World) -> dict[str, Any]:
 
 
 def _hub_bookings(world: World, item: Item) -> list[int]:
+    """Return the hub's bookings for an item: its event, and any piece of it the hub kept.
+
+    The hub cuts the nights it served a platform out of that platform's blocks (rule 8)
+    and stores a block's second and later pieces as ``UID#2``, ``UID#3``.
+    """
     if item.hub_pk is not None:
         return [item.hub_pk]
     channel = world.hub_units[item.unit].channel_of[item.source]
     uid = exported_uid(item.source, item.uid, is_reservation=item.is_reservation)
     return list(
-        Booking.objects.filter(origin_id=channel, remote_uid=uid).values_list("pk", flat=True)
+        Booking.objects.filter(origin_id=channel)
+        .filter(Q(remote_uid=uid) | Q(remote_uid__startswith=f"{uid}#"))
+        .values_list("pk", flat=True)
     )
 
 
@@ -137,17 +144,17 @@ def _double_bookings(world: World, unseeable: list[DoubleBooking]) -> dict[str, 
             hub_caused += 1
         else:
             unavoidable += 1
+        a = _hub_bookings(world, first)
+        b = _hub_bookings(world, world.items[double.second_id])
+        pair = Q(first_id__in=a, second_id__in=b) | Q(first_id__in=b, second_id__in=a)
+        rows = list(Conflict.objects.filter(pair).values_list("pk", flat=True))
+        matched.update(rows)
         if double in unseeable:
             continue
         lasted = (double.ended_at or world.quiet_end_t) - double.booked_at
         if lasted < alert_within:
             continue
         conflicts += 1
-        a = _hub_bookings(world, first)
-        b = _hub_bookings(world, world.items[double.second_id])
-        pair = Q(first_id__in=a, second_id__in=b) | Q(first_id__in=b, second_id__in=a)
-        rows = list(Conflict.objects.filter(pair).values_list("pk", flat=True))
-        matched.update(rows)
         still_real = double.ended_at is None
         if rows and still_real and not Conflict.objects.filter(pair, state="open").exists():
             resolved_while_real += 1
@@ -157,6 +164,7 @@ def _double_bookings(world: World, unseeable: list[DoubleBooking]) -> dict[str, 
             alerted += 1
         else:
             unalerted.append(f"{first.source}:{first.uid} / {double.source}:{double.second_id}")
+    false_alarms = Conflict.objects.exclude(pk__in=matched).select_related("first", "second")
     return {
         "double_bookings": len(world.measures.double_bookings),
         "unavoidable_double_bookings": unavoidable,
@@ -169,7 +177,33 @@ def _double_bookings(world: World, unseeable: list[DoubleBooking]) -> dict[str, 
         "conflicts_not_alerted": unalerted[:20],
         "conflicts_resolved_while_still_double_booked": resolved_while_real,
         "hub_conflict_rows": Conflict.objects.count(),
-        "hub_conflicts_without_double_booking": Conflict.objects.exclude(pk__in=matched).count(),
+        "hub_conflicts_without_double_booking": false_alarms.count(),
+        "false_alarm_examples": [_false_alarm_example(world, c) for c in false_alarms[:20]],
+    }
+
+
+def _false_alarm_example(world: World, conflict: Conflict) -> dict[str, Any]:
+    """Return what stood behind a conflict no double booking of the world accounts for.
+
+    The hub's two bookings, as it stored them, and the world's items on those nights,
+    stays and closures, even those gone since: whether a stay met a closure that looks
+    like a sale (rule 9 alerts it), or the hub took nights it served for the platform's.
+    """
+    unit = next(i for i, u in enumerate(world.hub_units) if u.unit_id == conflict.unit_id)
+    source_of = {ch: source for source, ch in world.hub_units[unit].channel_of.items()}
+    nights = set(range(conflict.start.toordinal(), conflict.end.toordinal()))
+    items = [
+        f"{i.source} {'stay' if i.is_reservation else 'closure'} {i.uid} {dates_of(i.night_set())}"
+        f" since {world.instant(i.since):%m-%d %H:%M}"
+        + ("" if i.cancelled_at is None else f", gone {world.instant(i.cancelled_at):%m-%d %H:%M}")
+        for i in world.unit_items[unit]
+        if i.night_set() & nights
+    ]
+    return {
+        "unit": unit,
+        "detected": f"{conflict.detected_at:%m-%d %H:%M}",
+        "hub_bookings": [describe_booking(b, source_of) for b in (conflict.first, conflict.second)],
+        "world_items": items,
     }
 
 
