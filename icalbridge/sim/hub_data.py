@@ -20,6 +20,10 @@ class HubUnit:
     channel_of: dict[str, int]  # source id -> channel id
     feed_url_of: dict[str, str]  # importing platform -> the hub's export URL for it
 
+    @property
+    def source_of_channel(self) -> dict[int, str]:
+        return {channel: source for source, channel in self.channel_of.items()}
+
 
 def ensure_empty_database() -> None:
     if Unit.objects.exists():
@@ -90,14 +94,11 @@ def export_nights(unit: HubUnit) -> dict[str, set[int]]:
     return result
 
 
-def describe_booking(booking: Booking, source_of: dict[int, str]) -> str:
-    """Return a hub booking as a report line: its channel's source, kind, flags and dates.
-
-    ``source_of`` maps the unit's channel ids to their sources; a booking of none of them
-    was entered in the hub itself.
-    """
+def describe_booking(booking: Booking, unit: HubUnit) -> str:
+    """Return a hub booking as a report line: its channel's source (``hub`` if entered in
+    the hub itself), kind, flags and dates."""
     return (
-        f"{source_of.get(booking.origin_id or 0, 'hub')} {booking.kind}"
+        f"{unit.source_of_channel.get(booking.origin_id or 0, 'hub')} {booking.kind}"
         f"{' echo' if booking.is_echo else ''}{' horizon' if booking.is_horizon else ''}"
         f" {booking.start}..{booking.end} uid {booking.remote_uid[:24]}"
     )

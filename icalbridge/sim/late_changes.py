@@ -48,7 +48,7 @@ def trace_late_change(world: World, change: Change) -> dict[str, object]:
                 "extra": dates_of(shown - expected),
                 "lacking": dates_of(expected - shown),
             }
-    source_of = {ch: source for source, ch in world.hub_units[unit].channel_of.items()}
+    source_of = world.hub_units[unit].source_of_channel
     held = {
         source_of[ch]: reason
         for ch, reason in HeldChange.objects.filter(channel_id__in=source_of).values_list(
@@ -57,7 +57,7 @@ def trace_late_change(world: World, change: Change) -> dict[str, object]:
     }
     hub_unit = Unit.objects.get(pk=world.hub_units[unit].unit_id)
     hub = [
-        describe_booking(b, source_of)
+        describe_booking(b, world.hub_units[unit])
         for b in Booking.objects.filter(unit=hub_unit, cancelled_at__isnull=True).order_by(
             "start_date", "start_at"
         )

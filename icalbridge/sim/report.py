@@ -190,7 +190,6 @@ def _false_alarm_example(world: World, conflict: Conflict) -> dict[str, Any]:
     like a sale (rule 9 alerts it), or the hub took nights it served for the platform's.
     """
     unit = next(i for i, u in enumerate(world.hub_units) if u.unit_id == conflict.unit_id)
-    source_of = {ch: source for source, ch in world.hub_units[unit].channel_of.items()}
     nights = set(range(conflict.start.toordinal(), conflict.end.toordinal()))
     items = [
         f"{i.source} {'stay' if i.is_reservation else 'closure'} {i.uid} {dates_of(i.night_set())}"
@@ -202,7 +201,9 @@ def _false_alarm_example(world: World, conflict: Conflict) -> dict[str, Any]:
     return {
         "unit": unit,
         "detected": f"{conflict.detected_at:%m-%d %H:%M}",
-        "hub_bookings": [describe_booking(b, source_of) for b in (conflict.first, conflict.second)],
+        "hub_bookings": [
+            describe_booking(b, world.hub_units[unit]) for b in (conflict.first, conflict.second)
+        ],
         "world_items": items,
     }
 

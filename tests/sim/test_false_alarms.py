@@ -15,6 +15,7 @@ from types import SimpleNamespace
 import pytest
 
 from icalbridge.hub.models import Booking, Conflict, ImportRun, Unit
+from icalbridge.sim.hub_data import HubUnit
 from icalbridge.sim.measures import DoubleBooking
 from icalbridge.sim.platform_styles import exported_uid
 from icalbridge.sim.report import _double_bookings
@@ -41,7 +42,7 @@ def world_of(items: list[Item], doubles: list[DoubleBooking]) -> SimpleNamespace
         measures=SimpleNamespace(double_bookings=doubles),
         interval=POLL,
         quiet_end_t=400 * 86400,
-        hub_units=[SimpleNamespace(unit_id=unit.pk, channel_of=channels)],
+        hub_units=[HubUnit(unit.pk, channels, feed_url_of={})],
         instant=lambda t: START + timedelta(seconds=t),
         t_of=lambda instant: int((instant - START).total_seconds()),
     )
