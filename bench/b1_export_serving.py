@@ -34,7 +34,13 @@ from bench.support import (
 )
 
 # The arguments ``icalbridge run`` gives gunicorn (icalbridge/commands/run.py), 2 web workers.
-GUNICORN_ARGS = ["--workers=2", "--worker-class=gthread", "--threads=4", "--log-level=warning"]
+GUNICORN_ARGS = [
+    "--workers=2",
+    "--worker-class=gthread",
+    "--threads=4",
+    "--log-level=warning",
+    "--no-control-socket",
+]
 
 
 def seed_feed(events: int, body_file: Path) -> None:

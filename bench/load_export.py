@@ -246,6 +246,7 @@ def main() -> int:
             "--worker-class=gthread",
             "--threads=4",
             "--log-level=warning",
+            "--no-control-socket",
         ],
         env=env,
         cwd=REPO,

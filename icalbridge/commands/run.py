@@ -42,6 +42,9 @@ def run(*, host: str, port: int, demo: bool, web_workers: int) -> int:
             "--worker-class=gthread",
             "--threads=4",
             "--log-level=warning",
+            # Else gunicorn 25.1+ makes a control socket in $HOME, shared by every hub the
+            # user starts: the second one logs an error, and nothing of ours uses it.
+            "--no-control-socket",
         ],
         env=os.environ.copy(),
     )

@@ -1,0 +1,70 @@
+"""``icalbridge run``: two hubs started side by side on one machine both serve, quietly."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import REPO
+from tests.support.workers import wait_until
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_hub(data_dir: Path, home: Path, port: int) -> tuple[subprocess.Popen[bytes], Path]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
+        "HOME": str(home),
+        "ICALBRIDGE_DATA_DIR": str(data_dir),
+    }
+    log = data_dir / "run.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "icalbridge.cli", "run", f"--port={port}", "--web-workers=1"],
+            env=environment,
+            cwd=REPO,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return process, log
+
+
+def answers_health(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_two_hubs_on_one_machine_both_serve_and_print_no_error(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    hubs = []
+    for name in ("first", "second"):
+        data_dir = tmp_path / name
+        data_dir.mkdir()
+        port = free_port()
+        hubs.append((*start_hub(data_dir, home, port), port))
+    try:
+        for _process, _log, port in hubs:
+            assert wait_until(lambda port=port: answers_health(port), timeout=60)
+    finally:
+        for process, _log, _port in hubs:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+    for _process, log, _port in hubs:
+        output = log.read_text(errors="replace")
+        assert "is running at" in output
+        assert "ERROR" not in output, output
+    # Nothing of ours is left in the user's home, where a second hub would trip on it.
+    assert list(home.iterdir()) == []
