@@ -105,11 +105,6 @@ def test_every_change_reaches_the_hubs_exports_within_one_poll(
 
 
 @pytest.mark.slow
-def test_the_default_scenario_runs_within_three_minutes(default_report: dict[str, Any]) -> None:
-    assert default_report["wall_s"] < 180
-
-
-@pytest.mark.slow
 def test_without_echo_detection_the_simulation_sees_dates_that_never_free(
     report_without_echo_detection: dict[str, Any],
 ) -> None:
