@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
@@ -18,6 +19,7 @@ from icalbridge.hub.models import (
     Booking,
     BookingMove,
     Channel,
+    Conflict,
     HeldChange,
     Membership,
     Unit,
@@ -174,6 +176,37 @@ def test_an_imported_booking_is_shown_but_sent_back_to_its_platform_for_changes(
     page = client.get(reverse("booking_detail", args=[booking.public_id])).content.decode()
     assert "modifiez-la ou annulez-la là-bas" in page
     assert 'name="kind"' not in page
+
+
+@pytest.mark.django_db
+def test_a_double_booking_shows_the_earlier_stay_first_whichever_was_seen_first(
+    client: Client, unit: Unit
+) -> None:
+    start = date.today() + timedelta(days=20)
+    later = create_local_booking(
+        unit,
+        span=Nights(start + timedelta(days=2), start + timedelta(days=5)),
+        kind=Kind.RESERVED,
+        summary="Séjour Martin",
+    )
+    earlier = Booking.objects.create(
+        unit=unit,
+        kind="reserved",
+        origin=_airbnb(unit, "https://calendar.invalid/a.ics"),
+        remote_uid="early@airbnb.com",
+        start_date=start,
+        end_date=start + timedelta(days=3),
+    )
+    conflict = Conflict.objects.create(
+        unit=unit,
+        first=later,
+        second=earlier,
+        start=start + timedelta(days=2),
+        end=start + timedelta(days=3),
+        detected_at=timezone.now(),
+    )
+    page = client.get(reverse("conflict_detail", args=[conflict.pk])).content.decode()
+    assert page.index("Airbnb") < page.index("Séjour Martin")
 
 
 @pytest.mark.django_db
