@@ -46,18 +46,26 @@ def echo_keys(
     return frozenset(e.key for e in events if _is_within_a_snapshot(e, snapshots, stay))
 
 
-def known_block_keys(events: Sequence[FeedEvent], stored: Sequence[Booking]) -> frozenset[str]:
-    """Return the keys of the blocks already stored as real, with the same dates.
+def blocks_on_own_nights(
+    events: Sequence[FeedEvent], stored: Sequence[Booking], stay: StayTimes
+) -> frozenset[str]:
+    """Return the keys of the blocks holding a night of a block already stored as real.
 
     A block we saw before we served its nights is the platform's own: it cannot mirror
-    nights we sent later. Taken for an echo once we do serve them (a stay sold on
-    Booking.com, then the same nights on Airbnb), it would resolve a double booking that
-    still stands and stop exporting a closure that is real.
+    nights we sent later, and neither can a block that still holds any of its nights, even
+    one made only of nights we serve (the platform's closure on night 21, then our block
+    on 21-25, shown as one block 21-25). Taken for an echo, such a block would free the
+    platform's own nights everywhere the moment ours go, or resolve a double booking that
+    still stands (a stay sold on Booking.com, then the same nights on Airbnb). Its nights
+    we serve are cut out by ``without_served_nights``, its own are kept.
     """
-    spans = {e.key: e.span for e in events}
-    return frozenset(
-        b.remote_uid for b in stored if _is_real_block(b) and spans.get(b.remote_uid) == b.span
-    )
+    own = _merged(real_block_nights(stored, stay))
+    keys = set()
+    for event in events:
+        nights = nights_of(event.span, stay) if event.is_block else None
+        if nights is not None and _outside(nights, own) != [nights]:
+            keys.add(event.key)
+    return frozenset(keys)
 
 
 def real_block_nights(stored: Sequence[Booking], stay: StayTimes) -> list[Nights]:

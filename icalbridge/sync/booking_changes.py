@@ -107,7 +107,7 @@ def refresh_echo_flags(channel: Channel) -> bool:
     Runs on unchanged feeds too: a block stops being an echo once the platform has fetched
     our feed twice without its nights, even if its own feed did not change. A real block
     never turns into an echo here: its bytes did not change, so it was there before we
-    served its nights (``core.echoes.known_block_keys``).
+    served its nights (``core.echoes.blocks_on_own_nights``).
     """
     snapshots = served_snapshots(channel)
     flipped = False

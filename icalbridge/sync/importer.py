@@ -13,8 +13,8 @@ from django.db import transaction
 
 from icalbridge import clock
 from icalbridge.core.echoes import (
+    blocks_on_own_nights,
     echo_keys,
-    known_block_keys,
     real_block_nights,
     without_served_nights,
 )
@@ -138,8 +138,7 @@ def _reconcile(
     with transaction.atomic():
         Channel.objects.select_for_update().filter(pk=channel.pk).first()
         stored = [b.as_core() for b in stored_imports(channel)]
-        known = known_block_keys(feed.events, stored)
-        echoes = echoes - known
+        echoes = echoes - blocks_on_own_nights(feed.events, stored, unit.stay_times)
         events = without_served_nights(
             feed.events,
             served[0] if served else [],

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from icalbridge.core.bookings import Booking, Kind
-from icalbridge.core.echoes import known_block_keys, real_block_nights, without_served_nights
+from icalbridge.core.echoes import blocks_on_own_nights, real_block_nights, without_served_nights
 from icalbridge.core.feed import FeedEvent
 from icalbridge.core.spans import Nights, StayTimes
 
@@ -55,13 +55,27 @@ def test_stays_kept_events_and_blocks_apart_from_our_nights_are_untouched() -> N
     assert events == (stay, kept, apart)
 
 
-def test_a_block_stored_as_real_with_the_same_dates_is_known() -> None:
-    events = [block("old", 1, 4), block("moved", 5, 9), block("echo", 10, 12)]
-    known = known_block_keys(
-        events, [stored("old", 1, 4), stored("moved", 5, 8), stored("echo", 10, 12, is_echo=True)]
+def test_a_block_holding_a_night_stored_as_real_is_the_platforms_own() -> None:
+    events = [
+        block("old", 1, 4),
+        block("grown", 5, 9),
+        block("merged", 10, 14),
+        block("echo", 16, 18),
+        FeedEvent("stay", nights(20, 23), Kind.RESERVED, "Reserved"),
+    ]
+    own = blocks_on_own_nights(
+        events,
+        [
+            stored("old", 1, 4),
+            stored("moved", 5, 8),
+            stored("own-night", 11, 12),
+            stored("echo", 16, 18, is_echo=True),
+            stored("stay", 20, 23),
+        ],
+        STAY,
     )
 
-    assert known == frozenset({"old"})
+    assert own == frozenset({"old", "grown", "merged"})
 
 
 def test_nights_the_platform_showed_as_its_own_before_are_never_cut() -> None:

@@ -234,3 +234,31 @@ def test_a_platforms_own_night_it_then_shows_merged_with_ours_stays_closed_when_
     # open on Booking.com and Abritel for a whole Airbnb fetch cycle.
     to_booking = PublishedFeed.objects.get(channel=booking).nights
     assert to_booking == [[days_from_today(8).isoformat(), days_from_today(10).isoformat()]]
+
+
+@pytest.mark.usefixtures("allow_local_feeds")
+def test_a_platforms_own_night_inside_the_nights_we_serve_it_stays_closed_when_ours_go(
+    feed_server: FeedServer,
+) -> None:
+    unit = new_unit()
+    own = Stay("c0ffee@booking.com", days_from_today(21), days_from_today(22))
+    feed_server.serve("/booking.ics", booking_com_feed([own]))
+    booking = new_channel(unit, "Booking.com", "booking", url=feed_server.url("/booking.ics"))
+    airbnb = new_channel(unit, "Airbnb", "airbnb", direction="export")
+    import_now(booking.pk)
+    # The host's agenda blocks nights 21-25, night 21 included: Booking.com fetches them
+    # and shows its own night and ours as one closure, all of it nights we serve it.
+    ours = create_local_booking(
+        unit, span=Nights(days_from_today(21), days_from_today(25)), kind=Kind.UNAVAILABLE
+    )
+    export_of(booking, "Booking.com")
+    merged = Stay("5a1e@booking.com", days_from_today(21), days_from_today(25))
+    feed_server.serve("/booking.ics", booking_com_feed([merged]))
+    import_now(booking.pk)
+
+    cancel_booking(ours)
+
+    # Night 21 was Booking.com's before we served it (part 16 of the 500-unit year: taken
+    # for our echo with the rest, it was open on Airbnb and Abritel for 3.5 hours).
+    to_airbnb = PublishedFeed.objects.get(channel=airbnb).nights
+    assert to_airbnb == [[days_from_today(21).isoformat(), days_from_today(22).isoformat()]]
