@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -27,28 +28,44 @@ def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], timeo
     return False
 
 
+def _stop(web: subprocess.Popen[bytes]) -> None:
+    web.terminate()
+    try:
+        web.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        web.kill()
+
+
+def _exit_on_sigterm(signum: int, frame: object) -> None:
+    raise SystemExit(0)
+
+
 def run(*, host: str, port: int, demo: bool, web_workers: int) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     base_url = f"http://{host}:{port}"
     demo_loaded = demo and load_demo_if_empty(f"http://127.0.0.1:{port}")
-    web = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "icalbridge.wsgi:application",
-            f"--bind={host}:{port}",
-            f"--workers={web_workers}",
-            "--worker-class=gthread",
-            "--threads=4",
-            "--log-level=warning",
-            # Else gunicorn 25.1+ makes a control socket in $HOME, shared by every hub the
-            # user starts: the second one logs an error, and nothing of ours uses it.
-            "--no-control-socket",
-        ],
-        env=os.environ.copy(),
-    )
+    # Until the worker takes SIGTERM over, a stop would kill this process at once and
+    # leave gunicorn serving on its own: make it unwind through the finally below.
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    web: subprocess.Popen[bytes] | None = None
     try:
+        web = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "icalbridge.wsgi:application",
+                f"--bind={host}:{port}",
+                f"--workers={web_workers}",
+                "--worker-class=gthread",
+                "--threads=4",
+                "--log-level=warning",
+                # Else gunicorn 25.1+ makes a control socket in $HOME, shared by every hub the
+                # user starts: the second one logs an error, and nothing of ours uses it.
+                "--no-control-socket",
+            ],
+            env=os.environ.copy(),
+        )
         if not _wait_for_port(host, port, web, timeout=30):
             print(f"The web server could not start on {host}:{port}.", file=sys.stderr)
             return 1
@@ -59,9 +76,6 @@ def run(*, host: str, port: int, demo: bool, web_workers: int) -> int:
         print("  stop with Ctrl+C\n", flush=True)
         run_worker(threads=4)
     finally:
-        web.terminate()
-        try:
-            web.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            web.kill()
+        if web is not None:
+            _stop(web)
     return 0

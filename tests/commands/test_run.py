@@ -68,3 +68,33 @@ def test_two_hubs_on_one_machine_both_serve_and_print_no_error(tmp_path: Path) -
         assert "ERROR" not in output, output
     # Nothing of ours is left in the user's home, where a second hub would trip on it.
     assert list(home.iterdir()) == []
+
+
+def processes_serving(port: int) -> list[int]:
+    """Return the ids of the processes started to serve on this port (gunicorn's)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if f"--bind=127.0.0.1:{port}".encode() in command:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_hub_stopped_while_it_starts_leaves_no_web_server_behind(tmp_path: Path) -> None:
+    port = free_port()
+    process, _log = start_hub(tmp_path, tmp_path, port)
+    try:
+        assert wait_until(lambda: processes_serving(port), timeout=60, step=0.05)
+        # Stopped before its web server answers, as a service manager may do at any time.
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    stopped = wait_until(lambda: not processes_serving(port), timeout=30)
+    for orphan in processes_serving(port):
+        os.kill(orphan, signal.SIGKILL)
+    assert stopped, "the web server was left running"
