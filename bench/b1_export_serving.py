@@ -16,7 +16,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench.support import (
-    PYTHON,
     REPO,
     Nginx,
     WrkResult,
@@ -32,15 +31,7 @@ from bench.support import (
     wait_for_port,
     wrk_script,
 )
-
-# The arguments ``icalbridge run`` gives gunicorn (icalbridge/commands/run.py), 2 web workers.
-GUNICORN_ARGS = [
-    "--workers=2",
-    "--worker-class=gthread",
-    "--threads=4",
-    "--log-level=warning",
-    "--no-control-socket",
-]
+from icalbridge.commands.web_server import web_server_command
 
 
 def seed_feed(events: int, body_file: Path) -> None:
@@ -149,7 +140,8 @@ def _measure(
 def _gunicorn(env: dict[str, str], app: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
-        [PYTHON, "-m", "gunicorn", app, f"--bind=127.0.0.1:{port}", *GUNICORN_ARGS],
+        # As ``icalbridge run`` starts it, with its 2 web workers.
+        web_server_command(f"127.0.0.1:{port}", workers=2, app=app),
         env=env,
         cwd=REPO,
     )

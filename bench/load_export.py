@@ -40,6 +40,7 @@ from bench.support import (
     stop_process,
     wait_for_port,
 )
+from icalbridge.commands.web_server import web_server_command
 
 CHANNELS_PER_UNIT = 4
 
@@ -235,22 +236,7 @@ def main() -> int:
     )
     feeds = json.loads(setup.stdout.strip().splitlines()[-1])
     port = free_port()
-    web = subprocess.Popen(
-        [
-            PYTHON,
-            "-m",
-            "gunicorn",
-            "icalbridge.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=2",
-            "--worker-class=gthread",
-            "--threads=4",
-            "--log-level=warning",
-            "--no-control-socket",
-        ],
-        env=env,
-        cwd=REPO,
-    )
+    web = subprocess.Popen(web_server_command(f"127.0.0.1:{port}", workers=2), env=env, cwd=REPO)
     # Its stdout is the console mail backend: alerts, not figures.
     worker = subprocess.Popen(
         [PYTHON, "-m", "icalbridge.cli", "worker", "--threads", "4"],

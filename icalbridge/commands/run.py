@@ -11,6 +11,7 @@ import time
 
 from django.core.management import call_command
 
+from icalbridge.commands.web_server import web_server_command
 from icalbridge.demo.load import DEMO_EMAIL, DEMO_PASSWORD, load_demo_if_empty
 from icalbridge.sync.worker import run_worker
 
@@ -50,21 +51,7 @@ def run(*, host: str, port: int, demo: bool, web_workers: int) -> int:
     web: subprocess.Popen[bytes] | None = None
     try:
         web = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "icalbridge.wsgi:application",
-                f"--bind={host}:{port}",
-                f"--workers={web_workers}",
-                "--worker-class=gthread",
-                "--threads=4",
-                "--log-level=warning",
-                # Else gunicorn 25.1+ makes a control socket in $HOME, shared by every hub the
-                # user starts: the second one logs an error, and nothing of ours uses it.
-                "--no-control-socket",
-            ],
-            env=os.environ.copy(),
+            web_server_command(f"{host}:{port}", workers=web_workers), env=os.environ.copy()
         )
         if not _wait_for_port(host, port, web, timeout=30):
             print(f"The web server could not start on {host}:{port}.", file=sys.stderr)
