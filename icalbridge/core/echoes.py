@@ -47,9 +47,9 @@ def echo_keys(
 
 
 def blocks_on_own_nights(
-    events: Sequence[FeedEvent], stored: Sequence[Booking], stay: StayTimes
+    events: Sequence[FeedEvent], own: Sequence[Nights], stay: StayTimes
 ) -> frozenset[str]:
-    """Return the keys of the blocks holding a night of a block already stored as real.
+    """Return the keys of the blocks holding a night of ``own`` (``real_block_nights``).
 
     A block we saw before we served its nights is the platform's own: it cannot mirror
     nights we sent later, and neither can a block that still holds any of its nights, even
@@ -59,13 +59,13 @@ def blocks_on_own_nights(
     still stands (a stay sold on Booking.com, then the same nights on Airbnb). Its nights
     we serve are cut out by ``without_served_nights``, its own are kept.
     """
-    own = _merged(real_block_nights(stored, stay))
-    keys = set()
-    for event in events:
-        nights = nights_of(event.span, stay) if event.is_block else None
-        if nights is not None and _outside(nights, own) != [nights]:
-            keys.add(event.key)
-    return frozenset(keys)
+    return frozenset(
+        event.key
+        for event in events
+        if event.is_block
+        and (nights := nights_of(event.span, stay)) is not None
+        and any(nights.overlaps(run) for run in own)
+    )
 
 
 def real_block_nights(stored: Sequence[Booking], stay: StayTimes) -> list[Nights]:

@@ -138,13 +138,10 @@ def _reconcile(
     with transaction.atomic():
         Channel.objects.select_for_update().filter(pk=channel.pk).first()
         stored = [b.as_core() for b in stored_imports(channel)]
-        echoes = echoes - blocks_on_own_nights(feed.events, stored, unit.stay_times)
+        own = real_block_nights(stored, unit.stay_times)
+        echoes = echoes - blocks_on_own_nights(feed.events, own, unit.stay_times)
         events = without_served_nights(
-            feed.events,
-            served[0] if served else [],
-            unit.stay_times,
-            echoes | horizons,
-            known=real_block_nights(stored, unit.stay_times),
+            feed.events, served[0] if served else [], unit.stay_times, echoes | horizons, known=own
         )
         plan = plan_import(
             events,

@@ -63,17 +63,14 @@ def test_a_block_holding_a_night_stored_as_real_is_the_platforms_own() -> None:
         block("echo", 16, 18),
         FeedEvent("stay", nights(20, 23), Kind.RESERVED, "Reserved"),
     ]
-    own = blocks_on_own_nights(
-        events,
-        [
-            stored("old", 1, 4),
-            stored("moved", 5, 8),
-            stored("own-night", 11, 12),
-            stored("echo", 16, 18, is_echo=True),
-            stored("stay", 20, 23),
-        ],
-        STAY,
-    )
+    stored_imports = [
+        stored("old", 1, 4),
+        stored("moved", 5, 8),
+        stored("own-night", 11, 12),
+        stored("echo", 16, 18, is_echo=True),
+        stored("stay", 20, 23),
+    ]
+    own = blocks_on_own_nights(events, real_block_nights(stored_imports, STAY), STAY)
 
     assert own == frozenset({"old", "grown", "merged"})
 
