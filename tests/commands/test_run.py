@@ -1,24 +1,18 @@
-"""``icalbridge run``: two hubs started side by side on one machine both serve, quietly."""
+"""``icalbridge run``: hubs side by side serve quietly, and a stopped hub stops its web server."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import httpx
 
+from icalbridge.sim.hub_process import free_port
 from tests.conftest import REPO
 from tests.support.workers import wait_until
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def start_hub(data_dir: Path, home: Path, port: int) -> tuple[subprocess.Popen[bytes], Path]:
