@@ -134,7 +134,7 @@ DEFAULT_FROM_EMAIL = env_str("ICALBRIDGE_MAIL_FROM", "icalbridge <noreply@localh
 if env_bool("ICALBRIDGE_MAIL_TO_CONSOLE", not env_str("ICALBRIDGE_SMTP_HOST")):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-# Fetching other people's servers (DOMAIN.md).
+# Fetching other people's servers (docs/domain.md).
 ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = env_str("ICALBRIDGE_ALLOW_PRIVATE_URLS", "")
 ICALBRIDGE_FETCH_MAX_BYTES = env_int("ICALBRIDGE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 ICALBRIDGE_FETCH_TIMEOUT_S = env_int("ICALBRIDGE_FETCH_TIMEOUT_S", 30)
