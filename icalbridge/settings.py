@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -15,8 +16,15 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("ICALBRIDGE_DEBUG", False)
 SECRET_KEY = env_str("ICALBRIDGE_SECRET_KEY") or secret_key_in(DATA_DIR)
-ALLOWED_HOSTS = env_list("ICALBRIDGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 PUBLIC_URL = env_str("ICALBRIDGE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address is a host the hub answers to and, over HTTPS, an origin its forms are
+# posted from: an operator who names the domain once must not have to repeat it, or every
+# page would answer 400 and every form post 403 behind the HTTPS proxy.
+_PUBLIC = urlsplit(PUBLIC_URL)
+ALLOWED_HOSTS = env_list(
+    "ICALBRIDGE_ALLOWED_HOSTS",
+    list(dict.fromkeys(["127.0.0.1", "localhost", "[::1]", *filter(None, [_PUBLIC.hostname])])),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -112,7 +120,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
-CSRF_TRUSTED_ORIGINS = env_list("ICALBRIDGE_CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env_list(
+    "ICALBRIDGE_CSRF_TRUSTED_ORIGINS",
+    [f"https://{_PUBLIC.netloc}"] if _PUBLIC.scheme == "https" and _PUBLIC.netloc else [],
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
