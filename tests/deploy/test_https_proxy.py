@@ -85,7 +85,7 @@ class Site:
         )
 
 
-def hub_environment(tmp_path: Path, origin: str, hub_port: int) -> dict[str, str]:
+def hub_environment(tmp_path: Path, origin: str) -> dict[str, str]:
     inherited = {
         k: v
         for k, v in os.environ.items()
@@ -106,7 +106,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     https_port, http_port, hub_port = free_port(), free_port(), free_port()
     origin = f"https://{DOMAIN}:{https_port}"
     (tmp_path / "hub").mkdir()
-    env = hub_environment(tmp_path, origin, hub_port)
+    env = hub_environment(tmp_path, origin)
     hub_log = (tmp_path / "hub.log").open("wb")
     hub = subprocess.Popen(
         [*HUB, "run", "--host", "127.0.0.1", f"--port={hub_port}", "--web-workers=1"],
@@ -176,7 +176,7 @@ def answers(site: Site) -> bool:
 
 def create_host(site: Site, email: str) -> str:
     """Create a host with `icalbridge createuser --api-token`; return the token printed."""
-    env = hub_environment(site.data_dir.parent, site.origin, 0)
+    env = hub_environment(site.data_dir.parent, site.origin)
     result = subprocess.run(
         [*HUB, "createuser", email, "--password", PASSWORD, "--api-token"],
         env=env,
