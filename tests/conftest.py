@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+
+@pytest.fixture(autouse=True)
+def _fetch_records_written_by_the_end_of_each_test() -> Iterator[None]:
+    """Write a test's queued export fetch records before the next test (or the end) comes."""
+    yield
+    from django.apps import apps
+
+    if apps.ready:
+        from icalbridge.feeds.fetch_records import fetch_recorder
+
+        if fetch_recorder.pending:
+            fetch_recorder.flush()
