@@ -58,7 +58,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-
 @pytest.fixture(autouse=True)
 def _fetch_records_written_by_the_end_of_each_test() -> Iterator[None]:
     """Write a test's queued export fetch records before the next test (or the end) comes."""

@@ -39,6 +39,8 @@ def web_server_command(
         f"--blocking-threads={THREADS_PER_WORKER}",
         "--log-level=warning",
         "--no-ws",
+        # As gunicorn did: a worker that dies is replaced, instead of the server stopping.
+        "--respawn-failed-workers",
         # A worker that does not stop within this time is killed: a stop never hangs.
         "--workers-kill-timeout=10",
     ]
