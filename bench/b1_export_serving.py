@@ -195,9 +195,13 @@ def _nginx(body: bytes, args: argparse.Namespace, work: Path) -> dict[str, WrkRe
         nginx.stop()
 
 
-def _ratios(runs: dict[str, dict[str, WrkResult]], reference: dict[str, WrkResult]) -> None:
-    print("\n# Ratios to nginx, same run (requests/s; p99 at half the peak rate in ms)")
+def _ratios(
+    runs: dict[str, dict[str, WrkResult]], references: dict[str, dict[str, WrkResult]]
+) -> None:
+    print("\n# Ratios to the nginx run between each server's SQLite and PostgreSQL runs")
+    print("# (requests/s; p99 at half the peak rate in ms)")
     for name, results in runs.items():
+        reference = references[name]
         print(
             f"{name:34s} 200: {results['200'].requests_per_s / reference['200'].requests_per_s:6.1%}"
             f"   304: {results['304'].requests_per_s / reference['304'].requests_per_s:6.1%}"
@@ -235,27 +239,31 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="bench-b1-"))
     lean = "icalbridge.wsgi:application"
     runs: dict[str, dict[str, WrkResult]] = {}
-    reference: dict[str, WrkResult] | None = None
+    references: dict[str, dict[str, WrkResult]] = {}
+    body: bytes | None = None
     for server in servers:
         sqlite_dir = work / f"sqlite-{server}"
         sqlite_url = f"sqlite:///{sqlite_dir / 'icalbridge.sqlite3'}"
         name = f"{server}, lean path, SQLite"
-        runs[name] = _icalbridge_server(name, sqlite_url, sqlite_dir, args, lean, server)
-        if reference is None:
+        measured = {name: _icalbridge_server(name, sqlite_url, sqlite_dir, args, lean, server)}
+        if body is None:
             body = (sqlite_dir / "feed.ics").read_bytes()
             print(f"# feed: {args.events} events, {len(body)} bytes ({len(body) / 1024:.0f} KiB)")
-            reference = _nginx(body, args, work)
+        # nginx right after each server: on a shared machine the load moves within minutes,
+        # and a ratio means something only between neighbours.
+        reference = _nginx(body, args, work / f"nginx-{server}")
         name = f"{server}, lean path, PostgreSQL"
         pg_url = fresh_postgres_database("bench_b1")
-        runs[name] = _icalbridge_server(name, pg_url, work / f"pg-{server}", args, lean, server)
+        measured[name] = _icalbridge_server(name, pg_url, work / f"pg-{server}", args, lean, server)
         if args.with_django:
             name = f"{server}, full Django view, SQLite"
             app = "icalbridge.wsgi:django_application"
-            runs[name] = _icalbridge_server(
+            measured[name] = _icalbridge_server(
                 name, sqlite_url, work / f"sqlite-django-{server}", args, app, server
             )
-    assert reference is not None, "name at least one web server"
-    _ratios(runs, reference)
+        runs.update(measured)
+        references.update(dict.fromkeys(measured, reference))
+    _ratios(runs, references)
     print(f"# load average at end: {load_average()}")
     return 0
 
