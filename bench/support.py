@@ -334,8 +334,9 @@ def run_wrk(
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     return WrkResult(
         requests_per_s=float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1)),  # type: ignore[union-attr]
-        p50_ms=_ms(percentiles["50"]),
-        p99_ms=_ms(percentiles["99"]),
+        # wrk prints no distribution when it got no answer at all (a server that failed).
+        p50_ms=_ms(percentiles["50"]) if "50" in percentiles else float("nan"),
+        p99_ms=_ms(percentiles["99"]) if "99" in percentiles else float("nan"),
         requests=requests,
         non_2xx_3xx=int(bad.group(1)) if bad else 0,
         errors=sum(int(g) for g in errors.groups()) if errors else 0,
