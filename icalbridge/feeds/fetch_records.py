@@ -1,6 +1,6 @@
 """Record platforms' fetches of their export feeds later, in small batches, never losing one.
 
-Echo detection (DOMAIN rule 8) reads which version each platform got at its last two
+Echo detection (docs/domain.md rule 8) reads which version each platform got at its last two
 fetches, and the channel's status shows when and by whom it was last fetched. Writing that
 record inside the request made every export link wait for the database's write lock: a
 long import elsewhere turned platforms' fetches into 500s after 20 s. Now a request only
