@@ -63,6 +63,7 @@ class _Reading:
     options: ReadOptions
     unit_zone: tzinfo
     floating_zone: tzinfo
+    feed_zone: str | None = None
     platform: str | None = None
     problems: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
@@ -122,7 +123,12 @@ def _read(data: bytes, options: ReadOptions) -> Feed:
         )
     calendar_props = calendar_properties(clean)
     unit_zone = zone_named(options.zone) or ZoneInfo(_DEFAULT_ZONE)
-    reading = _Reading(options, unit_zone, _floating_zone(options, calendar_props, unit_zone))
+    reading = _Reading(
+        options,
+        unit_zone,
+        _floating_zone(options, calendar_props, unit_zone),
+        _feed_zone(calendar_props),
+    )
     reading.problems.extend(clean.problems)
     components, bad_events = components_of(clean)
     reading.counts["bad_event"] += bad_events
@@ -181,6 +187,17 @@ def _floating_zone(options: ReadOptions, props: dict[str, str], unit_zone: tzinf
     return unit_zone
 
 
+def _feed_zone(props: dict[str, str]) -> str | None:
+    """Return the IANA key of the feed's own X-WR-TIMEZONE when its wall clock has DST.
+
+    Only the feed's own zone moves its UTC series (see expand_recurring); UTC and fixed
+    offsets move nothing, and the unit's or the channel's zone never applies to UTC times.
+    """
+    name = props.get("X-WR-TIMEZONE")
+    zone = zone_named(name) if name else None
+    return zone.key if isinstance(zone, ZoneInfo) else None
+
+
 def _assign_uids(events: list[Event], reading: _Reading) -> list[str]:
     uids: list[str] = []
     for event in events:
@@ -209,7 +226,7 @@ def _latest_per_uid(singles: list[tuple[str, Event]], reading: _Reading) -> list
 def _occurrences(
     recurring: list[Event], timezones: list[Timezone], reading: _Reading
 ) -> list[FeedEvent]:
-    zone_key = getattr(reading.floating_zone, "key", None) or _DEFAULT_ZONE
+    zone_key = reading.feed_zone
     try:
         expansions = [expand_recurring(recurring, timezones, zone_key, reading.window)]
     except Exception:
