@@ -17,6 +17,7 @@ from icalbridge.core.ics_event import (
     SINGLE_VALUE_PROPERTIES,
     UnreadableEvent,
     keep_first_values,
+    raw_of,
     sequence_of,
     span_of,
     synthetic_uid,
@@ -153,8 +154,8 @@ def _read(data: bytes, options: ReadOptions) -> Feed:
     singles = [(u, e) for u, e in zip(uids, events, strict=True) if u not in recurring_uids]
     feed_events = [
         fe
-        for uid, event in _latest_per_uid(singles, reading)
-        if (fe := _feed_event(event, uid, None, reading))
+        for uid, event, recurrence_id in _latest_per_uid(singles, reading)
+        if (fe := _feed_event(event, uid, recurrence_id, reading))
     ]
     recurring = [e for u, e in zip(uids, events, strict=True) if u in recurring_uids]
     if recurring:
@@ -210,17 +211,53 @@ def _assign_uids(events: list[Event], reading: _Reading) -> list[str]:
     return uids
 
 
-def _latest_per_uid(singles: list[tuple[str, Event]], reading: _Reading) -> list[tuple[str, Event]]:
-    chosen: dict[str, Event] = {}
+def _latest_per_uid(
+    singles: list[tuple[str, Event]], reading: _Reading
+) -> list[tuple[str, Event, str | None]]:
+    """Keep, per UID, the highest SEQUENCE; keep every stay when nothing tells them apart.
+
+    A feed that reuses a UID for stays with other dates and no SEQUENCE that says which
+    is newer holds several stays: each must block its nights. The earliest keeps the plain
+    UID as its key and the others add their start, so keys stay the same from one import
+    to the next whatever the order of the feed. Returns (uid, event, recurrence id).
+    """
+    by_uid: dict[str, list[Event]] = {}
     for uid, event in singles:
-        kept = chosen.get(uid)
-        if kept is None:
-            chosen[uid] = event
-            continue
-        reading.counts["duplicate_uid"] += 1
-        if sequence_of(event) > sequence_of(kept):
-            chosen[uid] = event
-    return list(chosen.items())
+        by_uid.setdefault(uid, []).append(event)
+    kept: list[tuple[str, Event, str | None]] = []
+    for uid, group in by_uid.items():
+        newest = max(sequence_of(e) for e in group)
+        latest: dict[tuple[str, str, str], Event] = {}
+        for event in group:
+            if sequence_of(event) == newest:
+                latest.setdefault(_dates_of(event), event)
+        reading.counts["duplicate_uid"] += len(group) - len(latest)
+        stays = sorted(latest.values(), key=lambda e: (_start_text(e), _dates_of(e)))
+        kept.append((uid, stays[0], None))
+        kept.extend((uid, e, _start_text(e)) for e in stays[1:])
+        if len(stays) > 1:
+            reading.problems.append(
+                problem(
+                    "duplicate_uid_kept",
+                    f"The UID {uid} names {len(stays)} stays with different dates and "
+                    "nothing says which is newer; all of them were kept.",
+                    uid=uid,
+                    count=len(stays),
+                )
+            )
+    return kept
+
+
+def _start_text(event: Event) -> str:
+    """Return an event's start as a key part; as written when it cannot be read."""
+    try:
+        return _recurrence_id(event)
+    except Exception:  # an unreadable start is reported where the event is read
+        return raw_of(event, "DTSTART")
+
+
+def _dates_of(event: Event) -> tuple[str, str, str]:
+    return raw_of(event, "DTSTART"), raw_of(event, "DTEND"), raw_of(event, "DURATION")
 
 
 def _occurrences(
