@@ -6,8 +6,8 @@ Where the two differ only because of one of the reader's documented rules (docs/
 "The reader's rules"), the oracle's side is adjusted by that rule and named; any other
 difference is a disagreement.
 
-Run ``python -m tests.core.reader_oracle [paths...]`` to print the verdict per file and the
-totals (default: the fixture feeds and the shared corpus).
+Run ``python -m tests.core.reader_oracle [--zone UNIT_ZONE] [paths...]`` to print the verdict
+per file and the totals (default: the fixture feeds and the shared corpus, a unit in Paris).
 """
 
 from __future__ import annotations
@@ -188,10 +188,13 @@ def default_paths() -> list[Path]:
 
 
 def main(arguments: list[str]) -> None:
+    zone = UNIT_ZONE
+    if arguments[:1] == ["--zone"]:
+        zone, arguments = arguments[1], arguments[2:]
     paths = [Path(a) for a in arguments] or default_paths()
     totals: dict[str, int] = {}
     for path in paths:
-        verdict = compare_file(path)
+        verdict = compare_file(path, zone)
         totals[verdict.outcome] = totals.get(verdict.outcome, 0) + 1
         if verdict.outcome == "no_recurrence":
             continue
