@@ -226,6 +226,9 @@ def _latest_per_uid(
         by_uid.setdefault(uid, []).append(event)
     kept: list[tuple[str, Event, str | None]] = []
     for uid, group in by_uid.items():
+        if len(group) == 1:
+            kept.append((uid, group[0], None))
+            continue
         newest = max(sequence_of(e) for e in group)
         latest: dict[tuple[str, str, str], Event] = {}
         for event in group:

@@ -103,25 +103,25 @@ def clean_feed(data: bytes, event_properties: frozenset[str] | None = None) -> C
     calendars = junk = broken_folds = unclosed = 0
     lost_cut_component = False
     last_line = _NONE
-    last_length = 0
+    last_raw = ""
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             continue
         match = None if _CONFLICT_MARKER.match(line) else _CONTENT_LINE.match(line)
         if match is None:
-            is_fold = last_line == _KEPT and last_length >= _FOLDED_LINE_OCTETS
+            is_fold = last_line == _KEPT and len(last_raw.encode("utf-8")) >= _FOLDED_LINE_OCTETS
             if is_fold and not _CONFLICT_MARKER.match(line):
                 # A fold that lost its leading space (Confluence): keep the value whole.
                 target = current.lines if current is not None else calendar_lines
                 target[-1] += raw.rstrip()
                 broken_folds += 1
-                last_length = len(raw.encode("utf-8"))
+                last_raw = raw
             elif last_line != _SKIPPED:
                 junk += 1
                 last_line = _NONE
             continue
-        last_length = len(raw.encode("utf-8"))
+        last_raw = raw
         name = match.group(1).upper()
         if " " in name or "\t" in name:
             name = re.sub(r"\s+", "", name)
