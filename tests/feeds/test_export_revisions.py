@@ -113,3 +113,19 @@ def test_a_category_change_moves_the_agenda_feeds_but_not_the_rental_ones(
         for c in Channel.objects.filter(unit=unit, platform__in=("airbnb", "booking"))
     }
     assert {path for path in after if after[path] != before[path]} == set(after) - rental
+
+
+def test_agenda_feeds_ask_for_an_hourly_refresh_and_rental_feeds_do_not(
+    booked: tuple[Unit, Booking, Client],
+) -> None:
+    unit, _booking, _client = booked
+    asking = {
+        path
+        for path, (body, _etag) in feeds_as_served(unit).items()
+        if b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
+    }
+    agendas = {
+        PublishedFeed.objects.get(channel__unit=unit, channel__platform="google").path,
+        PublishedFeed.objects.get(agenda__organization=unit.organization).path,
+    }
+    assert asking == agendas
