@@ -15,18 +15,20 @@ from django.db.models import Q, QuerySet
 from icalbridge import clock
 from icalbridge.core import bookings as core
 from icalbridge.core.exports import (
+    AGENDA_REFRESH,
     ExportFilter,
     ExportWording,
     export_events_for_channel,
     rental_export_since,
     served_nights,
 )
-from icalbridge.core.ics_write import ExportEvent, render_feed
+from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
 
-# A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4); every
-# event carries its own LAST-MODIFIED, which is what clients read.
+# A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4);
+# every event carries its own LAST-MODIFIED, which is what clients read, and keeps it (with
+# its SEQUENCE) while what the feed shows of it does not change (with_revisions_kept).
 _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
 
@@ -81,9 +83,10 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
         )
         feed, _ = PublishedFeed.objects.get_or_create(channel=channel)
         name = f"{unit.name} · {channel.name}"
-        if _store(
-            feed, render_feed(events, name, stamp=_STAMP), served_nights(events), len(events)
-        ):
+        events = with_revisions_kept(events, bytes(feed.body))
+        refresh = None if rental else AGENDA_REFRESH
+        body = render_feed(events, name, stamp=_STAMP, refresh=refresh)
+        if _store(feed, body, served_nights(events), len(events)):
             changed.append(channel.pk)
     return changed
 
@@ -131,7 +134,8 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
         ):
             events.append(_with_unit_name(event, unit.name))
     feed, _ = PublishedFeed.objects.get_or_create(agenda=agenda)
-    body = render_feed(events, agenda.name, stamp=_STAMP)
+    events = with_revisions_kept(events, bytes(feed.body))
+    body = render_feed(events, agenda.name, stamp=_STAMP, refresh=AGENDA_REFRESH)
     return _store(feed, body, served_nights(events), len(events))
 
 

@@ -48,6 +48,12 @@ _UNUSABLE = {
     ),
 }
 
+_DAMAGED_BUT_ADDED = (
+    "truncated",
+    "The calendar arrived damaged or cut off; nothing was freed, and the {count} new "
+    "stay(s) it holds whole were added so that they block their nights.",
+)
+
 
 @dataclass(frozen=True)
 class ImportContext:
@@ -157,7 +163,15 @@ def _reconcile(
         problems = [{"code": p.code, "message": p.message} for p in feed.problems]
         if plan.hold_reason in _UNUSABLE:
             code, message = _UNUSABLE[HoldReason(plan.hold_reason)]
-            return record_failure(
+            if plan.add:
+                # A damaged feed frees nothing, but the new stays it holds whole block
+                # their nights (see plan_import).
+                apply_plan(plan, channel, ctx.started_at, echoes, horizons)
+                update_unit_conflicts(unit, ctx.started_at)
+                refresh_unit_feeds_on_commit(unit)
+                code, message = _DAMAGED_BUT_ADDED
+                message = message.format(count=len(plan.add))
+            failed = record_failure(
                 channel,
                 ctx.started_at,
                 ctx.trigger,
@@ -166,6 +180,10 @@ def _reconcile(
                 message=message,
                 problems=problems,
             )
+            if plan.add:
+                failed.added = len(plan.add)
+                failed.save(update_fields=["added"])
+            return failed
         if plan.is_held:
             run = _hold(ctx, plan, body, fingerprint, result, problems)
             record_success(channel, ctx.started_at, result, "", len(feed.events))
