@@ -78,6 +78,10 @@ TEMPLATES = [
     },
 ]
 
+# How long a request waits for another writer's lock before answering 503 (SQLite's busy
+# timeout, PostgreSQL's lock_timeout; icalbridge.busy_database).
+ICALBRIDGE_DB_BUSY_TIMEOUT_S = float(env_str("ICALBRIDGE_DB_BUSY_TIMEOUT_S", "20"))
+
 _default_sqlite = f"sqlite:///{DATA_DIR / 'icalbridge.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
@@ -93,7 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": ICALBRIDGE_DB_BUSY_TIMEOUT_S,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import OperationalError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -14,6 +15,7 @@ from ninja.security import HttpBearer
 from icalbridge.api.ids import derived_id, parse_public_id
 from icalbridge.api.problems import ApiProblem, forbidden, not_found
 from icalbridge.api.rate_limits import count_request
+from icalbridge.busy_database import is_busy_database
 from icalbridge.hub.models import (
     ApiToken,
     Booking,
@@ -53,8 +55,17 @@ class BearerToken(HttpBearer):
         count_request(found.key_hash)
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > _LAST_USED_PRECISION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+            _note_last_use(found.pk, now)
         return found.user
+
+
+def _note_last_use(token_pk: int, now: datetime) -> None:
+    """Record when a token was last used; a busy database skips it rather than fail a read."""
+    try:
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+    except OperationalError as exc:
+        if not is_busy_database(exc):
+            raise
 
 
 def token_guessing_problem(request: HttpRequest) -> ApiProblem:
