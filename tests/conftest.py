@@ -64,9 +64,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
-@pytest.fixture(autouse=True)
-def _fetch_records_written_by_the_end_of_each_test() -> Iterator[None]:
-    """Write a test's queued export fetch records before the next test (or the end) comes."""
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Write a test's queued export fetch records while its database is still there.
+
+    A fixture's teardown would come after the test database is rolled back or blocked, and the
+    records would then fail to write or leak into the next test.
+    """
     yield
     from django.apps import apps
 
