@@ -184,6 +184,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("ICALBRIDGE_ALLOW_PRIVATE_URLS", "127.0.0.1/32")
     if args.command not in _NO_DJANGO:
         setup_django()
+        from django.utils import translation
+
+        from icalbridge.commands.language import cli_language
+
+        # What the command prints from the catalogues (statuses, errors) follows LANG.
+        translation.activate(cli_language())
     return int(args.handler(args))
 
 

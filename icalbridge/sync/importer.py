@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -34,18 +35,14 @@ from icalbridge.sync.conflict_tracking import update_unit_conflicts
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
 from icalbridge.sync.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.sync.policy import fetch_policy
+from icalbridge.sync.problem_texts import stored_problems
 from icalbridge.sync.status_facts import record_failure, record_success
 
-# What a feed that changes nothing because it is not a calendar tells the host.
-_UNUSABLE = {
-    HoldReason.NOT_CALENDAR: (
-        "not_calendar",
-        "The link answered something that is not a calendar; nothing was changed.",
-    ),
-    HoldReason.TRUNCATED: (
-        "truncated",
-        "The calendar arrived cut off before its end; nothing was changed.",
-    ),
+# What a feed that changes nothing because it is not a calendar tells the host
+# (worded in sync.fetch_texts).
+_UNUSABLE: dict[str, tuple[str, dict[str, str]]] = {
+    HoldReason.NOT_CALENDAR: ("not_calendar", {"variant": "read"}),
+    HoldReason.TRUNCATED: ("truncated", {}),
 }
 
 
@@ -154,16 +151,16 @@ def _reconcile(
             echo_keys=echoes,
             horizon_keys=horizons,
         )
-        problems = [{"code": p.code, "message": p.message} for p in feed.problems]
+        problems = stored_problems(feed.problems)
         if plan.hold_reason in _UNUSABLE:
-            code, message = _UNUSABLE[HoldReason(plan.hold_reason)]
+            code, params = _UNUSABLE[HoldReason(plan.hold_reason)]
             return record_failure(
                 channel,
                 ctx.started_at,
                 ctx.trigger,
                 result,
                 code=code,
-                message=message,
+                params=params,
                 problems=problems,
             )
         if plan.is_held:
@@ -193,7 +190,7 @@ def _hold(
     body: bytes,
     fingerprint: str,
     result: FetchResult | None,
-    problems: list[dict[str, str]],
+    problems: list[dict[str, Any]],
 ) -> ImportRun:
     would_cancel = [
         {
