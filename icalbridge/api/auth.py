@@ -7,7 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from ninja.security import HttpBearer
 
 from icalbridge.api.ids import derived_id, parse_public_id
@@ -22,6 +22,7 @@ from icalbridge.hub.models import (
     Unit,
 )
 from icalbridge.hub.models.api_token import hash_api_key
+from icalbridge.sync.languages import user_language
 
 # Recording every use would make each read a write; once a minute is enough to show it.
 _LAST_USED_PRECISION = timedelta(minutes=1)
@@ -39,6 +40,10 @@ class BearerToken(HttpBearer):
         if found is None:
             return None
         count_request(found.key_hash)
+        if not request.headers.get("Accept-Language"):
+            # No language asked for: answer in the caller's own (LocaleMiddleware would
+            # answer in the hub's).
+            translation.activate(user_language(found.user))
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > _LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)

@@ -97,7 +97,10 @@ def channel_create(request: HttpRequest, unit_id: str, platform_id: str) -> Http
     unit, membership = unit_for(request, unit_id, write=True)
     platform = _platform_or_404(platform_id)
     form = ChannelForm(
-        request.POST or None, platform=platform, initial={"name": platform_name(platform)}
+        request.POST or None,
+        platform=platform,
+        unit=unit,
+        initial={"name": platform_name(platform)},
     )
     if request.method == "POST" and form.is_valid():
         channel = _save_new_channel(form, unit)
@@ -125,7 +128,7 @@ def channel_edit(request: HttpRequest, channel_id: str) -> HttpResponse:
     """Change a channel's direction, link and import options."""
     channel, membership = channel_for(request, channel_id, write=True)
     platform = _platform_or_404(channel.platform)
-    form = ChannelForm(request.POST or None, instance=channel, platform=platform)
+    form = ChannelForm(request.POST or None, instance=channel, platform=platform, unit=channel.unit)
     if request.method == "POST" and form.is_valid():
         form.save()
         refresh_unit_feeds(channel.unit)
