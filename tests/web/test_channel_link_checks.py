@@ -15,7 +15,8 @@ from tests.support.feed_server import LOGIN_PAGE
 from tests.web.conftest import make_org
 from tests.web.test_host_journey import airbnb_feed
 
-pytestmark = pytest.mark.django_db
+# Connecting imports the channel at once, through the worker's claim and its own connection.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ def add_airbnb(client: Client, unit: Unit, listing: int = 123) -> Any:
     )
 
 
-def test_a_channel_added_on_the_page_is_due_at_once_and_polled_every_15_minutes(
+def test_a_channel_added_on_the_page_is_imported_at_once_and_polled_every_15_minutes(
     client: Client, host: Any
 ) -> None:
     unit = Unit.objects.create(organization=host.organization, name="Gîte")
@@ -51,7 +51,9 @@ def test_a_channel_added_on_the_page_is_due_at_once_and_polled_every_15_minutes(
     response = add_airbnb(client, unit)
     assert response.status_code == 302
     channel = Channel.objects.get(unit=unit)
-    assert channel.next_poll_at is not None and before <= channel.next_poll_at <= timezone.now()
+    assert channel.last_attempt_at is not None and before <= channel.last_attempt_at
+    assert channel.runs.count() == 1
+    assert channel.next_poll_at is not None and channel.next_poll_at > channel.last_attempt_at
     assert channel.poll_interval_s == 15 * 60
 
 
