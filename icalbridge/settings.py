@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 
@@ -15,8 +16,15 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("ICALBRIDGE_DEBUG", False)
 SECRET_KEY = env_str("ICALBRIDGE_SECRET_KEY") or secret_key_in(DATA_DIR)
-ALLOWED_HOSTS = env_list("ICALBRIDGE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 PUBLIC_URL = env_str("ICALBRIDGE_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+# The public address is a host the hub answers to and, over HTTPS, an origin its forms are
+# posted from: an operator who names the domain once must not have to repeat it, or every
+# page would answer 400 and every form post 403 behind the HTTPS proxy.
+_PUBLIC = urlsplit(PUBLIC_URL)
+ALLOWED_HOSTS = env_list(
+    "ICALBRIDGE_ALLOWED_HOSTS",
+    list(dict.fromkeys(["127.0.0.1", "localhost", "[::1]", *filter(None, [_PUBLIC.hostname])])),
+)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -105,6 +113,8 @@ HTTPS = env_bool("ICALBRIDGE_HTTPS", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("ICALBRIDGE_HTTPS_REDIRECT", True)
+# Health checks (a container's, a load balancer's) ask over plain HTTP on the inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -112,7 +122,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_AGE = 14 * 24 * 3600
-CSRF_TRUSTED_ORIGINS = env_list("ICALBRIDGE_CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = env_list(
+    "ICALBRIDGE_CSRF_TRUSTED_ORIGINS",
+    [f"https://{_PUBLIC.netloc}"] if _PUBLIC.scheme == "https" and _PUBLIC.netloc else [],
+)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -134,7 +147,7 @@ DEFAULT_FROM_EMAIL = env_str("ICALBRIDGE_MAIL_FROM", "icalbridge <noreply@localh
 if env_bool("ICALBRIDGE_MAIL_TO_CONSOLE", not env_str("ICALBRIDGE_SMTP_HOST")):
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
-# Fetching other people's servers (DOMAIN.md).
+# Fetching other people's servers (docs/domain.md).
 ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = env_str("ICALBRIDGE_ALLOW_PRIVATE_URLS", "")
 ICALBRIDGE_FETCH_MAX_BYTES = env_int("ICALBRIDGE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 ICALBRIDGE_FETCH_TIMEOUT_S = env_int("ICALBRIDGE_FETCH_TIMEOUT_S", 30)

@@ -1,4 +1,4 @@
-"""Double bookings of a unit (DOMAIN rule 9): shown, never merged."""
+"""Double bookings of a unit (docs/domain.md rule 9): shown, never merged."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A channel's held change (DOMAIN rule 7): see what it would remove, or keep the bookings."""
+"""A channel's held change (docs/domain.md rule 7): see what it would remove, or keep them."""
 
 from __future__ import annotations
 

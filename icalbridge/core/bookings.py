@@ -1,4 +1,4 @@
-"""Bookings as values: kinds, origins, scope, and the options of an import (DOMAIN rule 11)."""
+"""Bookings as values: kinds, origins, scope, and import options (docs/domain.md rule 11)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,6 @@
-"""Find double bookings: reservations of different origins on the same nights (rule 9).
+"""Find double bookings: reservations of different origins on the same nights.
+
+docs/domain.md rule 9.
 
 A booking takes part as a *reservation* when its kind is reserved or tentative: a
 tentative stay the host is about to confirm would double book just the same, and the
@@ -45,7 +47,7 @@ def find_conflicts(
     """Return the double bookings among one unit's bookings, sorted.
 
     Two timed bookings overlap by their times; otherwise by the nights they occupy
-    (DOMAIN rule 10). Runs a sort and sweep, so thousands of bookings cost little more
+    (docs/domain.md rule 10). Runs a sort and sweep, so thousands of bookings cost little more
     than sorting them.
     """
     candidates = [b for b in bookings if _may_be_reservation(b, blocks_may_be_reservations)]

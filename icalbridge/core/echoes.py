@@ -1,4 +1,6 @@
-"""Tell which imported events merely mirror what we exported to that channel (rule 8).
+"""Tell which imported events merely mirror what we exported to that channel.
+
+docs/domain.md rule 8.
 
 Platforms re-export as blocks the dates they imported from us ("Airbnb (Not available)",
 "CLOSED - Not available", "Indisponible"). Taken for real blocks, they would be exported

@@ -1,4 +1,7 @@
-"""Which bookings each channel's export carries, and in what words (DOMAIN rules 2, 3, 8, 12)."""
+"""Which bookings each channel's export carries, and in what words.
+
+docs/domain.md rules 2, 3, 8 and 12.
+"""
 
 from __future__ import annotations
 
@@ -46,12 +49,12 @@ class ExportWording:
 def bookings_for_channel(
     bookings: Iterable[Booking], channel_id: str, flt: ExportFilter
 ) -> list[Booking]:
-    """Return the active bookings the export to ``channel_id`` carries (DOMAIN rule 2).
+    """Return the active bookings the export to ``channel_id`` carries (docs/domain.md rule 2).
 
     A booking is exported when it did not come from that channel (a platform must never get
     its own bookings back), its scope includes the channel, and it passes the channel's
-    filter. Echoes (rule 8) and moving horizon blocks (rule 12) are never exported: passing
-    them on would keep dates blocked everywhere after the real booking is gone.
+    filter. Echoes (rule 8) and moving horizon blocks (rule 12) are never exported:
+    passing them on would keep dates blocked everywhere after the real booking is gone.
     """
     return [
         b
@@ -127,7 +130,7 @@ def served_nights(events: Sequence[ExportEvent]) -> tuple[Nights, ...]:
     """Return the merged, sorted runs of nights the all-day events of an export cover.
 
     This is what a platform received when it fetched the export, recorded to tell its
-    echoes from real blocks (DOMAIN rule 8). Overlapping and back-to-back stays merge into
+    echoes from real blocks (docs/domain.md rule 8). Overlapping and back-to-back stays merge into
     one run, since a platform's block over them carries no boundary between them.
     """
     runs: list[Nights] = []

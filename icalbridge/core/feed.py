@@ -59,7 +59,7 @@ class Feed:
 
     @property
     def can_be_applied(self) -> bool:
-        """Tell whether this feed may change stored bookings at all (DOMAIN rule 7)."""
+        """Tell whether this feed may change stored bookings at all (docs/domain.md rule 7)."""
         return self.is_calendar and not self.is_truncated
 
     def problem_codes(self) -> set[str]:

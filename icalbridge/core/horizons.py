@@ -1,6 +1,6 @@
 """Recognise moving horizon blocks: the far future a platform closes beyond its window.
 
-DOMAIN rule 12. Airbnb closes every date beyond a listing's booking window with one long
+docs/domain.md rule 12. Airbnb closes every date beyond a listing's booking window with one long
 "Airbnb (Not available)" block at the far end of its feed, whose edge moves every day (a
 corpus feed fetched on 2025-10-22 ends with a 205-night block up to 2026-10-23). Such a
 block says nothing about the host's availability elsewhere: exported to other channels,

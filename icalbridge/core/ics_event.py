@@ -74,9 +74,10 @@ def raw_of(event: Event, name: str) -> str:
     if value is None:
         return ""
     try:
-        return value.to_ical().decode("utf-8", errors="replace")
+        written: bytes = value.to_ical()
     except Exception:  # a broken value still has a text form to hash
         return str(value)
+    return written.decode("utf-8", errors="replace")
 
 
 def synthetic_uid(event: Event) -> str:

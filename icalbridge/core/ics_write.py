@@ -1,4 +1,4 @@
-"""Write export feeds as RFC 5545 bytes that every calendar client accepts (DOMAIN rule 4)."""
+"""Write export feeds as RFC 5545 bytes every calendar client accepts (docs/domain.md rule 4)."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ def export_uid(booking_id: str, domain: str = "icalbridge") -> str:
     ``<booking_id>@<domain>``: the right-hand side follows RFC 5545's advice that a UID be
     globally unique, so a platform never confuses our events with its own or another
     tool's; the booking id never changes, so a moved stay is an update on the platform and
-    not a new event (DOMAIN rule 4); and the suffix lets an importer recognise our own
+    not a new event (docs/domain.md rule 4); and the suffix lets an importer recognise our own
     events when a platform sends them back.
     """
     if not booking_id or any(c in booking_id for c in "\r\n"):

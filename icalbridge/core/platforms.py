@@ -28,7 +28,7 @@ GENERIC_BLOCK_PHRASES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class Platform:
-    """What icalbridge knows of one platform's calendar links (DOMAIN rule 14)."""
+    """What icalbridge knows of one platform's calendar links (docs/domain.md rule 14)."""
 
     id: str
     name_fr: str

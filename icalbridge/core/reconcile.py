@@ -1,6 +1,6 @@
 """Diff a channel's feed against its stored bookings: add, change, cancel or hold.
 
-DOMAIN rules 5 (reconcile by remote UID, fallback span + summary), 6 (past is history),
+docs/domain.md rules 5 (reconcile by remote UID, fallback span + summary), 6 (past is history),
 7 (never free dates on a doubtful feed) and 13 (a changed stay is an update).
 """
 
@@ -19,7 +19,7 @@ from icalbridge.core.spans import Nights, Span, StayTimes
 
 
 class HoldReason(StrEnum):
-    """Why a plan is held instead of applied (DOMAIN rule 7)."""
+    """Why a plan is held instead of applied (docs/domain.md rule 7)."""
 
     MASS_REMOVAL = "mass_removal"
     EMPTIED = "emptied"
@@ -197,7 +197,7 @@ def _doubt(
 
 
 def _counts_as_booking(booking: Booking) -> bool:
-    # Echoes vanish whenever the host cancels here (rule 8); counting them would hold
+    # Echoes vanish whenever the host cancels here (docs/domain.md rule 8); counting them would hold
     # every ordinary cancellation on a channel that mostly mirrors our own export.
     return not (booking.is_echo or booking.is_horizon)
 

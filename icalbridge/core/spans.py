@@ -1,4 +1,4 @@
-"""Spans of time a booking covers, and the nights they occupy (DOMAIN rule 10)."""
+"""Spans of time a booking covers, and the nights they occupy (docs/domain.md rule 10)."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ _recorded_lock = threading.Lock()
 def record_export_fetch(feed_id: int, channel_id: int, etag: str, user_agent: str | None) -> None:
     """Record that a platform fetched a channel's export, at most once a minute per channel.
 
-    A new version served is always recorded: echo detection (DOMAIN rule 8) needs to know
+    A new version served is always recorded: echo detection (docs/domain.md rule 8) needs to know
     what the platform received at each of its last two fetches.
     """
     # The hub's clock, not the machine's: under a virtual clock two fetches hours apart

@@ -199,7 +199,7 @@ class Actions:
     def agenda_times(self, nights: Run) -> tuple[tuple[datetime, datetime], Run]:
         """Return an agenda event over these days (09:00 to 18:00) and the nights it takes.
 
-        Rule 10: a timed event occupies every night it overlaps between check-in and
+        docs/domain.md rule 10: a timed event occupies every night it overlaps between check-in and
         check-out, so a day of work from 09:00 also takes the night before.
         """
         first = datetime.fromordinal(nights[0]).replace(hour=9)

@@ -4,7 +4,8 @@ A change the hub's exports still do not show one poll (and a minute) after it wa
 is traced once, at the first check that finds it late (one is made just after that time,
 in case the unit saw no import then): per export, the nights it has that it should not
 and those it lacks; the hub's bookings on those nights (their channel, kind and whether
-the hub took them for echoes); the imports held for confirmation (rule 7); and what each
+the hub took them for echoes); the imports held for confirmation (docs/domain.md rule 7); and
+what each
 platform really holds there (its own items, and the nights it imported from the hub).
 """
 

@@ -111,7 +111,8 @@ def _google(events: Sequence[ListingEvent], stamp: str) -> list[str]:
         "X-WR-TIMEZONE:Europe/Paris",
         *_PARIS_VTIMEZONE,
         # A host's agenda is never empty: a weekly cleaning slot, between check-out and
-        # check-in, which occupies no night (rule 10) and keeps the feed from looking wiped.
+        # check-in, which occupies no night (docs/domain.md rule 10) and keeps the feed from
+        # looking wiped.
         "BEGIN:VEVENT",
         "DTSTART;TZID=Europe/Paris:20270102T100000",
         "DTEND;TZID=Europe/Paris:20270102T120000",

@@ -104,7 +104,8 @@ def _ghosts(world: World) -> dict[str, Any]:
 def _hub_bookings(world: World, item: Item) -> list[int]:
     """Return the hub's bookings for an item: its event, and any piece of it the hub kept.
 
-    The hub cuts the nights it served a platform out of that platform's blocks (rule 8)
+    The hub cuts the nights it served a platform out of that platform's blocks (rule 8 of
+    docs/domain.md)
     and stores a block's second and later pieces as ``UID#2``, ``UID#3``.
     """
     if item.hub_pk is not None:
@@ -187,7 +188,8 @@ def _false_alarm_example(world: World, conflict: Conflict) -> dict[str, Any]:
 
     The hub's two bookings, as it stored them, and the world's items on those nights,
     stays and closures, even those gone since: whether a stay met a closure that looks
-    like a sale (rule 9 alerts it), or the hub took nights it served for the platform's.
+    like a sale (docs/domain.md rule 9 alerts it), or the hub took nights it served for the
+    platform's.
     """
     unit = next(i for i, u in enumerate(world.hub_units) if u.unit_id == conflict.unit_id)
     nights = set(range(conflict.start.toordinal(), conflict.end.toordinal()))
@@ -214,7 +216,7 @@ def _is_unseeable(world: World, double: DoubleBooking) -> bool:
     Booking.com exports a sale as the same "CLOSED" block as the dates it imported from
     us. When it fetched the other booking's nights from the hub after its sale but before
     the hub read its feed, the sale is, to any iCal reader, our own dates coming back
-    (rule 8): the hub can see it only once the other booking is gone.
+    (docs/domain.md rule 8): the hub can see it only once the other booking is gone.
     """
     first, second = world.items[double.first_id], world.items[double.second_id]
     return _seen_only_as_echo(world, first, double.first_since, second, double.booked_at) or (

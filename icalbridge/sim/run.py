@@ -11,9 +11,10 @@ clock read from a file this simulation moves (``ICALBRIDGE_CLOCK_FILE``).
 Time is simulated as a discrete-event loop (``world.World``): the clock jumps to the next
 instant where something can happen. What is not paid for, and why it changes nothing:
 
-- A hub poll of a feed whose bytes (DTSTAMP aside) and whose served history (rule 8)
+- A hub poll of a feed whose bytes (DTSTAMP aside) and whose served history (docs/domain.md rule 8)
   did not change since the hub's last import, and with no change held for confirmation
-  (rule 7), changes nothing but timestamps (an unchanged feed is skipped by fingerprint).
+  (docs/domain.md rule 7), changes nothing but timestamps (an unchanged feed is skipped by
+  fingerprint).
   Such polls are skipped: after each real import the channel is parked (``next_poll_at``
   empty, so no worker claims it) and the simulation steps its schedule on by jittered
   intervals as the hub would; the moment the feed or its served history changes, the

@@ -165,7 +165,8 @@ class World:
             self.seen[ch] = self.listings[(source, unit)].content(self.today())
             self.seen_served[ch] = self.served_version[ch]
             self.due.pop(ch, None)
-        # A change held for confirmation (rule 7) waits for the next fetch to confirm it:
+        # A change held for confirmation (docs/domain.md rule 7) waits for the next fetch to
+        # confirm it:
         # that poll is not a no-op, so the channel stays due.
         held = set(
             HeldChange.objects.filter(channel_id__in=channels).values_list("channel_id", flat=True)
@@ -243,7 +244,7 @@ class World:
         self.at(self.t + self.poll_interval_of[platform], "poll", platform, unit)
 
     def remember_served(self, ch: int, etag: str) -> None:
-        """Follow the hub's record of what it served (rule 8), to know when it changes."""
+        """Follow the hub's record of what it served (docs/domain.md rule 8) as it changes."""
         history = self.served[ch]
         if history == [etag] * SERVED_HISTORY_LENGTH:
             return

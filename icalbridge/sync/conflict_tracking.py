@@ -1,4 +1,4 @@
-"""Record double bookings when they appear and resolve them when they end (rule 9)."""
+"""Record double bookings when they appear, resolve them when they end (docs/domain.md rule 9)."""
 
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ def _blocks_may_be_reservations_for(unit: Unit) -> Callable[[str], bool]:
 def update_unit_conflicts(unit: Unit, now: datetime) -> list[Conflict]:
     """Open a Conflict for each new double booking, resolve the ended ones; return the new ones.
 
-    Stays over before today are history (DOMAIN rule 6): they are not compared, and a
+    Stays over before today are history (docs/domain.md rule 6): they are not compared, and a
     conflict that is wholly past is left as it was, not resolved.
     """
     today = now.astimezone(unit.zone).date()

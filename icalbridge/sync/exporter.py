@@ -28,7 +28,7 @@ from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
 from icalbridge.sync.languages import user_language
 
-# A fixed stamp keeps the bytes identical for identical bookings (DOMAIN rule 4); every
+# A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4); every
 # event carries its own LAST-MODIFIED, which is what clients read.
 _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})

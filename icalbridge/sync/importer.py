@@ -1,7 +1,7 @@
 """Import one channel: fetch outside any transaction, then one short transaction.
 
-DOMAIN rules 5-8, 12 and 13. An unchanged feed (304, or the same fingerprint) costs no
-parse and no booking write; a doubtful one changes nothing (rule 7).
+docs/domain.md rules 5-8, 12 and 13. An unchanged feed (304, or the same fingerprint) costs no
+parse and no booking write; a doubtful one changes nothing (docs/domain.md rule 7).
 """
 
 from __future__ import annotations
@@ -89,8 +89,8 @@ def import_channel(
 def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> ImportRun:
     with transaction.atomic():
         if refresh_echo_flags(ctx.channel):
-            # A block that stops being an echo may be a double booking (rule 9): say so now,
-            # not at the next import that happens to change a booking.
+            # A block that stops being an echo may be a double booking (docs/domain.md rule 9):
+            # say so now, not at the next import that happens to change a booking.
             update_unit_conflicts(ctx.channel.unit, ctx.started_at)
             refresh_unit_feeds_on_commit(ctx.channel.unit)
         run = _new_run(ctx, result, fingerprint, ImportOutcome.UNCHANGED)

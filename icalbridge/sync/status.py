@@ -1,4 +1,7 @@
-"""A channel's state as a host reads it, derived from its stored facts (DOMAIN "status")."""
+"""A channel's state as a host reads it, derived from its stored facts.
+
+See "A channel's status" in docs/domain.md.
+"""
 
 from __future__ import annotations
 

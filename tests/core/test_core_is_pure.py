@@ -1,4 +1,7 @@
-"""The core stays pure: no framework, no network, no files, no clock (ARCHITECTURE rule 1)."""
+"""The core stays pure: no framework, network, files or clock.
+
+docs/architecture.md house rule 1.
+"""
 
 from __future__ import annotations
 

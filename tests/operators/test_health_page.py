@@ -77,14 +77,14 @@ def test_staff_sees_the_failing_channels_of_every_organization(
     assert "500" in page
 
 
-def test_a_host_who_is_not_staff_is_refused(feed_server: FeedServer) -> None:
+def test_a_host_who_is_not_staff_is_sent_to_sign_in_as_an_operator(feed_server: FeedServer) -> None:
     failing_channel(feed_server, "marie@example.test", "Gîte des Lilas")
     client = Client()
     client.force_login(get_user_model().objects.get(username="marie@example.test"))
 
-    response = client.get("/operator/")
+    response = client.get("/operator/", follow=True)
 
-    assert response.status_code == 403
+    assert response.redirect_chain[0][0].startswith("/accounts/login/?next=/operator/")
     assert "Gîte des Lilas" not in response.content.decode()
 
 

@@ -11,7 +11,12 @@ from django.utils import timezone
 from icalbridge.hub.models import Channel, ImportRun
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_unit
-from tests.support.workers import current_database_url, start_worker, stop_worker
+from tests.support.workers import (
+    current_database_url,
+    start_worker,
+    stop_worker,
+    wait_until_workers_are_idle,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -75,11 +80,12 @@ def test_two_workers_import_each_of_300_channels_once_in_each_of_two_rounds(
         # The interval has passed: every channel is due again.
         Channel.objects.update(next_poll_at=timezone.now())
         _wait_for_runs(2 * CHANNELS, 150)
-        time.sleep(1.5)  # room for a third import of a channel to show up, if there were one
+        idle = wait_until_workers_are_idle(tmp_path, 60)
     finally:
         outputs = [stop_worker(worker) for worker in workers]
 
     assert [w.returncode for w in workers] == [0, 0], outputs
+    assert idle, "the workers still held claims or queued imports after the second round"
     assert first_round >= CHANNELS, "the first round did not finish in time"
     runs = list(ImportRun.objects.order_by("started_at").values_list("channel_id", "outcome"))
     ids = list(Channel.objects.order_by("name").values_list("id", flat=True))

@@ -57,6 +57,10 @@ def serve_slowly(feed_server: FeedServer) -> list[Channel]:
     return channels
 
 
+def fetches_so_far(feed_server: FeedServer) -> int:
+    return sum(len(feed_server.requests(f"/slow{n}.ics")) for n in range(CHANNELS))
+
+
 def assert_every_channel_holds_exactly_its_feed(channels: list[Channel]) -> None:
     for n, channel in enumerate(channels):
         active = Booking.objects.filter(origin=channel, cancelled_at__isnull=True)
@@ -71,9 +75,15 @@ def test_a_worker_killed_again_and_again_mid_import_loses_nothing_and_goes_on(
     channels = serve_slowly(feed_server)
     lease = {"ICALBRIDGE_CLAIM_LEASE_S": "3", "ICALBRIDGE_FETCH_TIMEOUT_S": "10"}
     for _ in range(3):
+        before = fetches_so_far(feed_server)
         worker = start_worker(tmp_path, **lease)
-        time.sleep(1.6)  # imports are under way: bodies are still arriving
+        # Killed the moment it fetches: a slow body takes over a second to arrive, so its
+        # imports are under way, between their claim and their transaction.
+        fetching = wait_until(
+            lambda before=before: fetches_so_far(feed_server) > before, timeout=60, step=0.05
+        )
         stop_worker(worker, kill=True)
+        assert fetching, "the worker never started an import"
 
     worker = start_worker(tmp_path, **lease)
     try:
@@ -170,7 +180,11 @@ def test_lost_database_connections_mid_run_lose_nothing(feed_server: FeedServer,
     worker = start_worker(tmp_path, **lease)
     try:
         for _ in range(3):
-            time.sleep(1.5)
+            # Cut while imports are under way: right after new fetches began.
+            before = fetches_so_far(feed_server)
+            assert wait_until(
+                lambda before=before: fetches_so_far(feed_server) > before, timeout=60, step=0.05
+            ), "the worker fetched nothing more"
             # What a PostgreSQL restart does to its clients: every connection is cut.
             with connection.cursor() as cursor:
                 cursor.execute(

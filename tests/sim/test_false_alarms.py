@@ -4,7 +4,7 @@ The hub stores the second and later pieces of a block it cut around nights it se
 ``UID#2``, ``UID#3``; a conflict on such a piece of a Booking.com sale is the sale's double
 booking, as is a conflict on one that ended within a poll. Whatever stays unmatched is
 named in the report with the world's items on its nights, so that a host's closure on
-Booking.com (exported like a sale, so rule 9 alerts it) can be told from a hub fault.
+Booking.com (exported like a sale, so docs/domain.md rule 9 alerts it) can be told from a hub fault.
 """
 
 from __future__ import annotations

@@ -88,7 +88,7 @@ def test_the_host_is_alerted_about_double_bookings_and_never_falsely_about_a_fee
     default_report: dict[str, Any],
 ) -> None:
     # Every feed answers in this world: an alert for a failing or stale channel is false.
-    # (An agenda emptied of its last event is held, as rule 7 says, and said so.)
+    # (An agenda emptied of its last event is held, as docs/domain.md rule 7 says, and said so.)
     causes = set(default_report["hub_alerts"])
     assert "double_booking" in causes
     assert causes <= {"double_booking", "held", "recovered"}, default_report["hub_alerts"]

@@ -2,7 +2,7 @@
 
 Booking.com shows a sale as the same "CLOSED" block as the dates it imported from us: if
 it fetched the other booking's nights from the hub after the sale and before the hub read
-its feed, no iCal reader can tell the sale from our echo (rule 8). The report counts
+its feed, no iCal reader can tell the sale from our echo (docs/domain.md rule 8). The report counts
 those apart; any other double booking the hub did not record stays a failure.
 """
 

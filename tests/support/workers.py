@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import connection
+from huey import RedisHuey, SqliteHuey
 
+from icalbridge.hub.models import Channel
 from tests.conftest import REPO
 
 
@@ -80,3 +82,27 @@ def wait_until(condition: Callable[[], bool], timeout: float, step: float = 0.3)
             return True
         time.sleep(step)
     return condition()
+
+
+def pending_imports(data_dir: Path, redis_url: str = "") -> int:
+    """Return how many imports wait in the queue the workers started on ``data_dir`` use."""
+    if redis_url:
+        return int(RedisHuey("icalbridge", url=redis_url).pending_count())
+    queue = SqliteHuey("icalbridge", filename=str(data_dir / "queue.sqlite3"))
+    return int(queue.pending_count())
+
+
+def wait_until_workers_are_idle(data_dir: Path, timeout: float, redis_url: str = "") -> bool:
+    """Wait until no channel is claimed and no import waits in the queue.
+
+    A claim is given back only when its import has ended, and a channel just imported is
+    not due again before its next poll: once no claim is held and the queue is empty, no
+    further import can start, so a duplicate import would already be among the runs.
+    """
+    return wait_until(
+        lambda: (
+            not Channel.objects.filter(claimed_until__isnull=False).exists()
+            and pending_imports(data_dir, redis_url) == 0
+        ),
+        timeout,
+    )

@@ -1,4 +1,7 @@
-"""Stays that are over are history: rental exports trim them, conflicts leave them be (rule 6)."""
+"""Stays that are over are history: rental exports trim them, conflicts leave them be.
+
+docs/domain.md rule 6.
+"""
 
 from __future__ import annotations
 

@@ -57,7 +57,8 @@ def test_two_fetches_hours_apart_in_hub_time_are_both_recorded(virtual_clock: Pa
     path = PublishedFeed.objects.get(channel=airbnb).path
     Client().get(path, HTTP_USER_AGENT="Airbnb")
     # Three hours pass on the hub's clock, a few milliseconds on the machine's: a platform
-    # polling every three hours must still count as two fetches (rule 8 counts fetches).
+    # polling every three hours must still count as two fetches (docs/domain.md rule 8 counts
+    # fetches).
     clock.set_virtual_now(virtual_clock, clock.now() + timedelta(hours=3))
     Client().get(path, HTTP_USER_AGENT="Airbnb")
     airbnb = Channel.objects.get(pk=airbnb.pk)

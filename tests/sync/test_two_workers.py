@@ -13,7 +13,7 @@ from icalbridge.hub.models import Channel, ImportRun
 from tests.conftest import IN_CI
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_unit
-from tests.support.workers import start_worker, stop_worker
+from tests.support.workers import start_worker, stop_worker, wait_until_workers_are_idle
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -75,11 +75,12 @@ def test_two_workers_import_each_of_200_due_channels_exactly_once(
         deadline = time.monotonic() + 120
         while ImportRun.objects.count() < CHANNELS and time.monotonic() < deadline:
             time.sleep(0.5)
-        time.sleep(2)  # room for a duplicate import to show up, if there were one
+        idle = wait_until_workers_are_idle(tmp_path, 60, redis_url)
     finally:
         outputs = [stop_worker(worker) for worker in workers]
 
     assert [w.returncode for w in workers] == [0, 0], outputs
+    assert idle, "the workers still held claims or queued imports after every channel's run"
     runs = list(ImportRun.objects.values_list("channel_id", "outcome"))
     assert len(runs) == CHANNELS
     assert len({channel for channel, _ in runs}) == CHANNELS

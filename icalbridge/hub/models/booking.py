@@ -123,7 +123,7 @@ class Booking(models.Model):
 
 
 class BookingMove(models.Model):
-    """A change of dates, kept as history (DOMAIN rule 13)."""
+    """A change of dates, kept as history (docs/domain.md rule 13)."""
 
     booking = models.ForeignKey(Booking, on_delete=models.CASCADE, related_name="moves")
     at = models.DateTimeField(auto_now_add=True)

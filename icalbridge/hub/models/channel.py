@@ -40,7 +40,7 @@ class Channel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     is_active = models.BooleanField(default=True)
 
-    # Import options (DOMAIN rule 11); defaults come from the platform preset.
+    # Import options (docs/domain.md rule 11); defaults come from the platform preset.
     dtend_is_checkout = models.BooleanField(default=True)
     import_mode = models.CharField(
         max_length=20,
@@ -80,7 +80,7 @@ class Channel(models.Model):
     last_modified = models.CharField(max_length=100, blank=True)
     body_fingerprint = models.CharField(max_length=64, blank=True)
 
-    # What the platform last fetched from us (DOMAIN: status, echoes rule 8).
+    # What the platform last fetched from us (docs/domain.md: a channel's status, rule 8).
     last_export_fetch_at = models.DateTimeField(null=True, blank=True)
     last_export_fetch_by = models.CharField(max_length=200, blank=True)
     export_fetch_count = models.PositiveIntegerField(default=0)

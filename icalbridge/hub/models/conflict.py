@@ -10,7 +10,7 @@ class ConflictState(models.TextChoices):
 
 
 class Conflict(models.Model):
-    """A double booking (DOMAIN rule 9), kept with its resolution when it ends."""
+    """A double booking (docs/domain.md rule 9), kept with its resolution when it ends."""
 
     unit = models.ForeignKey("hub.Unit", on_delete=models.CASCADE, related_name="conflicts")
     first = models.ForeignKey("hub.Booking", on_delete=models.CASCADE, related_name="+")

@@ -4,7 +4,10 @@ from django.db import models
 
 
 class HeldChange(models.Model):
-    """A doubtful import kept aside until the next fetch or the host confirms it (rule 7)."""
+    """A doubtful import, kept until the next fetch or the host confirms it.
+
+    docs/domain.md rule 7.
+    """
 
     channel = models.OneToOneField("hub.Channel", on_delete=models.CASCADE, related_name="held")
     reason = models.CharField(max_length=40)

@@ -9,7 +9,7 @@ from django.db import models
 
 
 def new_feed_token() -> str:
-    """Return a URL-safe secret of 192 random bits (DOMAIN: at least 128)."""
+    """Return a URL-safe secret of 192 random bits (docs/domain.md: at least 128)."""
     return secrets.token_urlsafe(24)
 
 
