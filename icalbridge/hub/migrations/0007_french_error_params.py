@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-    dependencies = [("hub", "0005_webhook_audit_actions")]
+    dependencies = [("hub", "0006_docs_public_ids")]
 
     operations = [
         migrations.AddField(
