@@ -16,12 +16,14 @@ from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import (
     Alert,
     AlertCause,
+    Channel,
     HeldChange,
     Language,
     Membership,
     Role,
     UserPreference,
 )
+from icalbridge.sync.run_texts import channel_error_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Our own engine: the alerts are not a Django app, so the app template loader cannot see them.
@@ -78,7 +80,7 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
             "channel": channel.name,
             "platform": platform_name(channel.platform, language),
             "failures": channel.consecutive_failures,
-            "error": channel.last_error_message,
+            "error": _error_in(channel, language),
             "last_success": channel.last_success_at,
             "zone": channel.unit.timezone,
         }
@@ -108,6 +110,11 @@ def platform_name(platform_id: str, language: str) -> str:
     except KeyError:
         return platform_id
     return platform.name_fr if language == Language.FRENCH else platform.name_en
+
+
+def _error_in(channel: Channel, language: str) -> str:
+    with translation.override(language):
+        return channel_error_text(channel)
 
 
 def _booking_label(booking: Any) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 from django.db import OperationalError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
@@ -31,6 +31,7 @@ from icalbridge.login_lockout import (
     is_locked_out,
     seconds_until_unlocked,
 )
+from icalbridge.sync.languages import user_language
 
 # Recording every use would make each read a write; once a minute is enough to show it.
 _LAST_USED_PRECISION = timedelta(minutes=1)
@@ -53,6 +54,10 @@ class BearerToken(HttpBearer):
                 raise token_guessing_problem(request)
             return None
         count_request(found.key_hash)
+        if not request.headers.get("Accept-Language"):
+            # No language asked for: answer in the caller's own (LocaleMiddleware would
+            # answer in the hub's).
+            translation.activate(user_language(found.user))
         now = timezone.now()
         if found.last_used_at is None or now - found.last_used_at > _LAST_USED_PRECISION:
             _note_last_use(found.pk, now)

@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, time
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext
 
 from icalbridge import clock
 from icalbridge.core import bookings as core
@@ -25,6 +27,7 @@ from icalbridge.core.exports import (
 from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
+from icalbridge.sync.languages import user_language
 
 # A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4);
 # every event carries its own LAST-MODIFIED, which is what clients read, and keeps it (with
@@ -121,6 +124,13 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
         kinds=frozenset(core.Kind(k) for k in agenda.kinds) if agenda.kinds else None,
         categories=frozenset(agenda.categories) if agenda.categories else None,
     )
+    with translation.override(user_language(agenda.user)):
+        # The titles are read by one person in their own calendar: their language.
+        wording = ExportWording(
+            reserved=gettext("Reserved"),
+            tentative=gettext("Tentative"),
+            unavailable=gettext("Unavailable"),
+        )
     events = []
     for unit in stays.values():
         bookings = active_core_bookings([unit])
@@ -128,7 +138,7 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
             bookings,
             f"agenda:{agenda.pk}",
             flt,
-            ExportWording(),
+            wording,
             rental=False,
             stay=unit.stay_times,
         ):

@@ -122,11 +122,12 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     page.get_by_role("button", name="Connecter", exact=True).click()
     page.wait_for_url(re.compile(r"/channels/[0-9a-f-]+/$"))
 
-    # Import now: the result appears in place.
+    # Connecting imported it at once; "Import now" reads it again, unchanged, in place.
+    assert page.locator("#status-card.status-ok").is_visible()
     page.get_by_role("button", name="Importer maintenant").click()
     result = page.locator("[data-import-outcome]")
     result.wait_for()
-    assert result.get_attribute("data-import-outcome") == "applied"
+    assert result.get_attribute("data-import-outcome") == "unchanged"
     assert "3 événements lus" in result.inner_text()
     page.locator("#status-card").get_by_text("À jour : 3 événements lus.").wait_for()
     airbnb_link = _export_link(page)
