@@ -9,6 +9,7 @@ import threading
 from datetime import datetime
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError
 
 from icalbridge.alerts.causes import collect_alerts
 from icalbridge.alerts.digest import send_due_digests
@@ -43,7 +44,13 @@ def deliver_due_alerts(now: datetime) -> int:
     sent = retry_due_webhooks(now)
     owner = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
     for alert_id in claim_due_alerts(now, owner):
-        sent += deliver_alert(alert_id, owner, now)
+        try:
+            sent += deliver_alert(alert_id, owner, now)
+        except (Alert.DoesNotExist, IntegrityError):
+            if Alert.objects.filter(pk=alert_id).exists():
+                raise
+            # The alert went with its channel, removed while it was being sent: nothing
+            # is left to tell about, and the others are still due.
     return sent + send_due_digests(now)
 
 
