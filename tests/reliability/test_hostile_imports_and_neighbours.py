@@ -11,6 +11,7 @@ every one of B's writes failed with "database is locked".
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -57,8 +58,16 @@ def stop_workers(workers: list[Worker]) -> list[str]:
     """
     for worker in workers:
         worker.process.send_signal(signal.SIGTERM)
+    stuck = []
     for worker in workers:
-        worker.process.wait(timeout=120)
+        try:
+            worker.process.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            # Never leave a worker behind: it would go on importing the next tests' channels.
+            worker.process.kill()
+            worker.process.wait(timeout=30)
+            stuck.append(worker.process.pid)
+    assert not stuck, f"workers {stuck} did not stop within 120 s of SIGTERM"
     return [worker.log.read_text(errors="replace") for worker in workers]
 
 
