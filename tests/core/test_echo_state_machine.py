@@ -75,6 +75,7 @@ class EchoesAgainstServedHistory(RuleBasedStateMachine):
         # Nights of cancelled stays, with how many P fetches happened since.
         self.cancelled: dict[date, int] = {}
         self.imported_since_fetch = True
+        self.own_days_imported: set[date] = set()  # P's own nights as of the last import
 
     # The hub ------------------------------------------------------------------------
 
@@ -113,6 +114,7 @@ class EchoesAgainstServedHistory(RuleBasedStateMachine):
         )
         self.stored = self.applied(plan.add, plan.change, plan.cancel, judged.echo_keys)
         self.imported_since_fetch = True
+        self.own_days_imported = days_of(self.own.values())
         self.check_after_import()
 
     # The platform -------------------------------------------------------------------
@@ -200,7 +202,9 @@ class EchoesAgainstServedHistory(RuleBasedStateMachine):
         if not self.imported_since_fetch:
             return
         held = days_of(b.span for b in self.stored)  # type: ignore[misc]
-        allowed = days_of(self.own.values()) | days_of(self.local.values())
+        # P's own nights as the hub last read them: a closure P lifted since is freed at
+        # the next import, not before.
+        allowed = self.own_days_imported | days_of(self.local.values())
         due = {day for day, fetches in self.cancelled.items() if fetches >= SNAPSHOTS_CONSIDERED}
         lingering = (due & held) - allowed
         assert not lingering, f"cancelled nights still held: {sorted(lingering)}"
