@@ -97,6 +97,8 @@ def test_organisation_b_is_answered_within_seconds_while_workers_import_hostile_
     feed_server: FeedServer, tmp_path: Path, settings: Any
 ) -> None:
     settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
+    # B asks as fast as it is answered, to catch any wait: its own rate limit is not tested here.
+    settings.ICALBRIDGE_API_RATE_PER_MINUTE = 1_000_000
     b = ApiClient(create_host("b@example.test"), Client())
     unit = b.post("/units", {"name": "B's flat"}).json()
     export = b.post(
