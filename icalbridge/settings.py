@@ -215,6 +215,7 @@ ICALBRIDGE_WORKER_THREADS = env_int("ICALBRIDGE_WORKER_THREADS", 4)
 # How often a worker looks for due channels, and the longest a queue consumer sleeps when idle.
 ICALBRIDGE_SCHEDULER_TICK_S = float(env_str("ICALBRIDGE_SCHEDULER_TICK_S", "5"))
 ICALBRIDGE_QUEUE_MAX_DELAY_S = float(env_str("ICALBRIDGE_QUEUE_MAX_DELAY_S", "1"))
+ICALBRIDGE_FETCH_RECORD_GATHER_S = float(env_str("ICALBRIDGE_FETCH_RECORD_GATHER_S", "0.5"))
 # How often a worker turns new facts into alerts and sends them; one scheduler tick unless set.
 ICALBRIDGE_ALERTS_EVERY_S = float(
     env_str("ICALBRIDGE_ALERTS_EVERY_S", str(ICALBRIDGE_SCHEDULER_TICK_S))

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from multiprocessing.util import Finalize
 
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
@@ -28,9 +29,6 @@ log = logging.getLogger(__name__)
 
 SERVED_HISTORY_LENGTH = 2
 BATCH_SIZE = 50
-# How long the writer gathers records after the first arrives: one short transaction then
-# writes the fetches of many platforms, instead of one transaction (and fsync) each.
-GATHER_S = 0.5
 RETRY_FIRST_S = 0.2
 RETRY_MAX_S = 2.0
 STOP_DEADLINE_S = 20.0
@@ -135,7 +133,9 @@ class FetchRecorder:
             while True:
                 self._wake.wait(timeout=1.0)
                 if not self._stopping:
-                    time.sleep(GATHER_S)
+                    # Gathering the records of a moment lets one short transaction write the
+                    # fetches of many platforms, instead of one transaction (and fsync) each.
+                    time.sleep(settings.ICALBRIDGE_FETCH_RECORD_GATHER_S)
                 self._wake.clear()
                 try:
                     while self._write_next_batch():

@@ -35,6 +35,8 @@ def hub_environment(port: int, clock_file: Path) -> dict[str, str]:
         "ICALBRIDGE_ALERTS_EVERY_S": "0.05",
         "ICALBRIDGE_LOG_LEVEL": "WARNING",
         "DB_CONN_MAX_AGE": "600",
+        # Fetch records written at once: the world waits for each (see World.platform_poll).
+        "ICALBRIDGE_FETCH_RECORD_GATHER_S": "0",
     }
     return {
         **tuning,
@@ -104,6 +106,22 @@ class HubProcess:
                     )
                 time.sleep(pause)
                 pause = min(pause * 1.5, 0.005)
+
+    def wait_until_fetches_recorded(self, channel_id: int, count: int, timeout_s: float) -> None:
+        """Wait until the hub has recorded ``count`` fetches of a channel's export feed."""
+        deadline = time.monotonic() + timeout_s
+        recorded = Channel.objects.filter(pk=channel_id, export_fetch_count__gte=count)
+        pause = 0.001
+        while not recorded.exists():
+            if self._process is not None and self._process.poll() is not None:
+                raise RuntimeError("the hub stopped during the simulation")
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"the hub did not record fetch {count} of channel {channel_id} "
+                    f"within {timeout_s:.0f} s"
+                )
+            time.sleep(pause)
+            pause = min(pause * 1.5, 0.005)
 
     def stop(self) -> None:
         if self._process is None or self._process.poll() is not None:

@@ -13,6 +13,7 @@ import math
 import random
 import re
 import time
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
@@ -84,6 +85,7 @@ class World:
         self.hub_steps = 0
         self.skipped_polls = 0
         self.platform_fetches = 0
+        self.fetches_of: dict[int, int] = defaultdict(int)
         self.late_traces: list[dict[str, object]] = []
         self.actions: dict[str, Callable[..., None]] = {"late_check": self.check_hub}
         self.wall: dict[str, float] = {}
@@ -231,6 +233,12 @@ class World:
             headers["If-None-Match"] = listing.imported_etag
         status, etag, body = self.reader.get(hub_unit.feed_url_of[platform], headers)
         self.platform_fetches += 1
+        # A web process records the fetch a moment later (feeds.fetch_records); a platform
+        # takes minutes to show what it read, but the simulation's next step is
+        # milliseconds away: let the record land first, as it does in the world it models.
+        channel_id = hub_unit.channel_of[platform]
+        self.fetches_of[channel_id] += 1
+        self.hub.wait_until_fetches_recorded(channel_id, self.fetches_of[channel_id], 20)
         if status == 200:
             with listing.lock:
                 listing.imported = frozenset(nights_in(body))
