@@ -7,9 +7,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja.security import HttpBearer
 
+from icalbridge import clock
 from icalbridge.api.ids import derived_id, parse_public_id
 from icalbridge.api.problems import forbidden, not_found
 from icalbridge.api.rate_limits import count_request
@@ -39,7 +39,7 @@ class BearerToken(HttpBearer):
         if found is None:
             return None
         count_request(found.key_hash)
-        now = timezone.now()
+        now = clock.now()
         if found.last_used_at is None or now - found.last_used_at > _LAST_USED_PRECISION:
             ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
         return found.user

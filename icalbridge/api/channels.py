@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
+from icalbridge import clock
 from icalbridge.api.auth import caller, channel_for, unit_for
 from icalbridge.api.channel_schemas import ChannelIn, ChannelOut, ExportUrlOut
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
@@ -18,6 +19,7 @@ from icalbridge.core.platforms import Platform, platform_by_id
 from icalbridge.hub.models import AuditAction, Channel, HeldChange, Organization, PublishedFeed
 from icalbridge.security import client_address
 from icalbridge.sync.audit import record_audit
+from icalbridge.sync.export_side import ExportSide, full_status
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.fetch import normalise_feed_url
 from icalbridge.sync.quotas import (
@@ -26,7 +28,7 @@ from icalbridge.sync.quotas import (
     check_can_add_channel,
     default_poll_interval,
 )
-from icalbridge.sync.status import channel_status, held_message
+from icalbridge.sync.status import held_message
 
 router = Router(tags=["channels"])
 
@@ -48,7 +50,8 @@ def _held_of(channel: Channel) -> HeldChange | None:
 def channel_out(channel: Channel) -> dict[str, Any]:
     feed = _feed_of(channel) if channel.exports else None
     held = _held_of(channel)
-    status = channel_status(channel, timezone.now(), held)
+    full = full_status(channel, clock.now(), held)
+    status = full.overall
     return {
         "id": str(channel.public_id),
         "unit": str(channel.unit.public_id),
@@ -77,6 +80,7 @@ def channel_out(channel: Channel) -> dict[str, Any]:
             "consecutive_failures": channel.consecutive_failures,
             "last_export_fetch_at": channel.last_export_fetch_at,
             "last_export_fetch_by": channel.last_export_fetch_by or None,
+            "export": export_status_out(full.export) if full.export else None,
         },
         "held": (
             {
@@ -89,6 +93,24 @@ def channel_out(channel: Channel) -> dict[str, Any]:
             if held
             else None
         ),
+    }
+
+
+def export_status_out(side: ExportSide) -> dict[str, Any]:
+    figures = side.figures
+    return {
+        "state": side.state,
+        "reason": side.reason,
+        "message": side.message,
+        "last_fetch_at": side.last_fetch_at,
+        "last_fetch_by": side.last_fetch_by or None,
+        "usual_fetch_interval_s": side.usual_fetch_interval_s,
+        "applied_delay_p50_s": figures.applied_delay_p50_s,
+        "not_applied": [
+            {"start": n.start.isoformat(), "end": n.end.isoformat()}
+            for n in side.verdict.not_applied
+        ],
+        "measured": asdict(figures),
     }
 
 
@@ -174,7 +196,7 @@ def create_channel(request: HttpRequest, unit: str, payload: ChannelIn) -> Statu
             export_kinds=[k.value for k in payload.export_kinds],
             export_categories=list(payload.export_categories),
             # Due at once: the worker's next round imports it, so the host sees it work.
-            next_poll_at=timezone.now() if payload.direction.imports else None,
+            next_poll_at=clock.now() if payload.direction.imports else None,
         )
     if channel.exports:
         refresh_unit_feeds(target)

@@ -19,6 +19,7 @@ from icalbridge.feeds.lookup import feed_row
 from icalbridge.feeds.probe_limits import feed_probe_limiter
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.ops.counters import export_not_modified, export_requests
+from icalbridge.sync.export_loop import record_fetch
 
 FETCH_RECORD_INTERVAL_S = 60
 SERVED_HISTORY_LENGTH = 2
@@ -138,6 +139,7 @@ def record_export_fetch(feed_id: int, channel_id: int, etag: str, user_agent: st
         _recorded[feed_id] = (now.timestamp(), etag)
     fetcher = fetcher_of(user_agent) or ""
     by = f"{fetcher}: {user_agent or ''}" if fetcher else (user_agent or "")
+    record_fetch(channel_id, etag, now, by)
     fetched = {
         "last_export_fetch_at": now,
         "last_export_fetch_by": by[:200],

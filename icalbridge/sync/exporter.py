@@ -24,6 +24,7 @@ from icalbridge.core.exports import (
 from icalbridge.core.ics_write import ExportEvent, render_feed
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
+from icalbridge.sync.export_loop import record_served_version
 
 # A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4); every
 # event carries its own LAST-MODIFIED, which is what clients read.
@@ -84,6 +85,7 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
         if _store(
             feed, render_feed(events, name, stamp=_STAMP), served_nights(events), len(events)
         ):
+            record_served_version(channel, feed)
             changed.append(channel.pk)
     return changed
 

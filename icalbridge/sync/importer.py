@@ -31,6 +31,7 @@ from icalbridge.sync.booking_changes import (
     stored_imports,
 )
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
+from icalbridge.sync.export_loop import record_platform_view
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
 from icalbridge.sync.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.sync.policy import fetch_policy
@@ -166,6 +167,7 @@ def _reconcile(
                 message=message,
                 problems=problems,
             )
+        record_platform_view(channel, feed.events, unit.stay_times, ctx.started_at)
         if plan.is_held:
             run = _hold(ctx, plan, body, fingerprint, result, problems)
             record_success(channel, ctx.started_at, result, "", len(feed.events))

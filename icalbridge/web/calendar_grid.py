@@ -7,9 +7,9 @@ from datetime import date
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from icalbridge import clock
 from icalbridge.core.bookings import Kind
 from icalbridge.core.exports import bookings_for_channel
 from icalbridge.core.spans import nights_of
@@ -31,7 +31,7 @@ from icalbridge.web.templatetags.hosting import direction_label
 
 def local_today(unit: Unit) -> date:
     """Return today's date where the unit is."""
-    return timezone.now().astimezone(unit.zone).date()
+    return clock.now().astimezone(unit.zone).date()
 
 
 def _month_asked(request: HttpRequest, today: date) -> date:
@@ -154,7 +154,7 @@ def unit_calendar(request: HttpRequest, unit_id: str) -> HttpResponse:
         "today": today,
         "days": days,
         "rows": grid_rows(unit, channels, days),
-        "health": channel_health_of(channels, timezone.now()),
+        "health": channel_health_of(channels, clock.now()),
         "open_conflicts": Conflict.objects.filter(unit=unit, state="open").select_related(
             "first__origin", "second__origin"
         ),

@@ -9,10 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from icalbridge import clock
 from icalbridge.core.platforms import Platform, all_platforms, platform_by_id
 from icalbridge.hub.models import (
     AuditAction,
@@ -153,7 +153,7 @@ def channel_detail(request: HttpRequest, channel_id: str) -> HttpResponse:
     channel, membership = channel_for(request, channel_id)
     platform = _platform_or_404(channel.platform)
     held = HeldChange.objects.filter(channel=channel).first()
-    health = ChannelHealth(channel, channel_status(channel, timezone.now(), held), held)
+    health = ChannelHealth(channel, channel_status(channel, clock.now(), held), held)
     return render(
         request,
         "web/channel_detail.html",
@@ -201,7 +201,7 @@ def channel_import(request: HttpRequest, channel_id: str) -> HttpResponse:
         held = HeldChange.objects.filter(channel=channel).first()
         context.update(
             unit=channel.unit,
-            health=ChannelHealth(channel, channel_status(channel, timezone.now(), held), held),
+            health=ChannelHealth(channel, channel_status(channel, clock.now(), held), held),
         )
         return render(request, "web/partials/import_result.html", context)
     if run is not None:

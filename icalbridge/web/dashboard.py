@@ -9,10 +9,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from icalbridge import clock
 from icalbridge.hub.models import Organization, Unit
 from icalbridge.sync.quotas import QuotaExceeded, check_can_add_unit
 from icalbridge.web.forms import UnitForm
@@ -39,7 +39,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     membership = active_membership(request)
     if membership is None:
         return render(request, "web/no_organization.html")
-    units = unit_health_of(membership.organization.units.all(), timezone.now())
+    units = unit_health_of(membership.organization.units.all(), clock.now())
     context = {
         "membership": membership,
         "units": sorted(units, key=lambda u: (u.severity, u.unit.name.lower())),
