@@ -64,7 +64,10 @@ class PlatformView:
 
 @dataclass(frozen=True)
 class LoopFacts:
-    """Everything the hub knows of one channel's export loop, oldest first in each list."""
+    """Everything the hub knows of one channel's export loop, oldest first in each list.
+
+    Versions entered in the same second are told apart by their order in the list.
+    """
 
     versions: Sequence[ServedVersion]
     fetches: Sequence[Fetch]
@@ -118,7 +121,7 @@ def deliveries_of_current_feed(
     """Return the delivery of each run of nights the current version of the export holds."""
     if not facts.versions:
         return []
-    current = max(facts.versions, key=lambda v: v.entered_at)
+    current = _in_order(facts.versions)[-1]
     return [
         delivery_of(run, facts, now=now, today=today, grace=grace)
         for run in current.runs
@@ -135,7 +138,7 @@ def deliveries_since(
     day it entered the feed: what the platform did with it while it was there and ahead
     is still a measure of how fast the platform reads and applies.
     """
-    ordered = sorted(facts.versions, key=lambda v: v.entered_at)
+    ordered = _in_order(facts.versions)
     result: list[Delivery] = []
     for index, version in enumerate(ordered):
         if version.entered_at < since:
@@ -169,11 +172,16 @@ def _until_run_leaves(
 def _current_streak(nights: Nights, versions: Sequence[ServedVersion]) -> list[ServedVersion]:
     """Return the newest versions, oldest first, that all hold ``nights`` without a break."""
     streak: list[ServedVersion] = []
-    for version in sorted(versions, key=lambda v: v.entered_at, reverse=True):
+    for version in reversed(_in_order(versions)):
         if not any(_covers(run, nights) for run in version.runs):
             break
         streak.append(version)
     return streak[::-1]
+
+
+def _in_order(versions: Sequence[ServedVersion]) -> list[ServedVersion]:
+    """Return the versions oldest first; two entered in the same second keep their order."""
+    return sorted(versions, key=lambda v: v.entered_at)
 
 
 def _from_today(nights: Nights, today: date) -> Nights | None:

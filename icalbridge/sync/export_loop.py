@@ -36,11 +36,10 @@ def record_fetch(channel_id: int, etag: str, at: datetime, by: str) -> None:
 
 def record_served_version(channel: Channel, feed: PublishedFeed) -> None:
     """Record that a new version of a channel's export became current."""
+    # The hub's clock to the microsecond: ``rendered_at`` is cut to whole seconds for
+    # Last-Modified, and two versions made in one second must keep their order.
     ExportVersion.objects.create(
-        channel=channel,
-        etag=feed.etag,
-        nights=feed.nights,
-        entered_at=feed.rendered_at or clock.now(),
+        channel=channel, etag=feed.etag, nights=feed.nights, entered_at=clock.now()
     )
 
 
