@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
 
+from icalbridge.alerts.export_causes import collect_export_alerts
 from icalbridge.hub.models import (
     Alert,
     AlertCause,
@@ -44,7 +45,7 @@ def collect_alerts(now: datetime) -> int:
         made += _alert_if_cause_changed(channel_id, AlertCause.STALE, now, "")
     for channel_id in _recovered_stale_channel_ids():
         made += _alert_if_cause_changed(channel_id, AlertCause.RECOVERED, now, "")
-    return made
+    return made + collect_export_alerts(now)
 
 
 def last_channel_cause(channel_id: int) -> AlertCause | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine
 from django.utils import timezone, translation
 
+from icalbridge.alerts.export_causes import EXPORT_CAUSES
 from icalbridge.alerts.links import page_url
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import (
@@ -82,6 +84,11 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
             "last_success": channel.last_success_at,
             "zone": channel.unit.timezone,
         }
+        if alert.cause in EXPORT_CAUSES:
+            context |= {
+                "last_fetch": channel.last_export_fetch_at,
+                "dates": not_applied_dates(alert.message),
+            }
         held = HeldChange.objects.filter(channel=channel).first()
         if held is not None:
             context |= {"would_cancel": len(held.would_cancel), "would_add": held.would_add}
@@ -99,6 +106,15 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
         context["webhook_url"] = alert.webhook.url
         context["webhook_failures"] = alert.webhook.consecutive_failures
     return context
+
+
+def not_applied_dates(message: str) -> list[tuple[date, date]]:
+    """Return the runs of nights an export alert names (``start/end; ...``, ISO days)."""
+    runs = []
+    for part in filter(None, (p.strip() for p in message.split(";"))):
+        start, _, end = part.partition("/")
+        runs.append((date.fromisoformat(start), date.fromisoformat(end)))
+    return runs
 
 
 def platform_name(platform_id: str, language: str) -> str:

@@ -1,0 +1,111 @@
+"""A platform that stops reading our link, or does not block our dates, is told once; so is its recovery."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from icalbridge import clock
+from icalbridge.alerts.deliver import deliver_due_alerts
+from icalbridge.core.bookings import Kind
+from icalbridge.core.spans import Nights
+from icalbridge.feeds import serving
+from icalbridge.hub.models import Channel, PublishedFeed, Role, Unit
+from icalbridge.sync.importer import import_channel
+from icalbridge.sync.local_bookings import create_local_booking
+from tests.alerts.conftest import Inbox, SmtpServer, add_member, new_host
+from tests.alerts.test_mail_alerts import JOHN, MARIE, STAYS, only_message
+from tests.support.feed_server import FeedServer
+from tests.support.hub import airbnb_feed, days_from_today, new_channel
+
+pytestmark = pytest.mark.django_db(transaction=True)
+H = timedelta(hours=1)
+
+
+@pytest.fixture
+def virtual_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any) -> Path:
+    settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
+    serving._recorded.clear()
+    path = tmp_path / "clock"
+    clock.set_virtual_now(path, timezone.now())
+    monkeypatch.setenv(clock.CLOCK_FILE_VARIABLE, str(path))
+    return path
+
+
+@pytest.fixture
+def airbnb(feed_server: FeedServer, smtp: SmtpServer, virtual_clock: Path) -> Channel:
+    organization = new_host(MARIE, "fr")
+    add_member(organization, JOHN, Role.MANAGER, "en")
+    unit = Unit.objects.create(organization=organization, name="Gîte des Lilas")
+    feed_server.serve("/airbnb.ics", airbnb_feed(STAYS))
+    channel = new_channel(unit, "Airbnb", "airbnb", url=feed_server.url("/airbnb.ics"))
+    assert import_channel(channel.pk).outcome == "applied"
+    return channel
+
+
+def later(path: Path, by: timedelta) -> None:
+    clock.set_virtual_now(path, clock.now() + by)
+
+
+def platform_fetches(channel: Channel) -> None:
+    path = PublishedFeed.objects.get(channel=channel).path
+    assert Client().get(path, HTTP_USER_AGENT="Airbnb/1.0").status_code == 200
+
+
+def test_a_platform_that_stops_reading_is_told_once_then_its_recovery(
+    airbnb: Channel, inbox: Inbox, virtual_clock: Path
+) -> None:
+    for _ in range(3):
+        later(virtual_clock, 3 * H)
+        platform_fetches(airbnb)
+    assert deliver_due_alerts(clock.now()) == 0
+    later(virtual_clock, 25 * H)
+    import_channel(airbnb.pk)
+    assert deliver_due_alerts(clock.now()) == 2
+    subject, text, _ = only_message(inbox, MARIE)
+    assert subject == "[icalbridge] Gîte des Lilas : Airbnb ne lit plus votre lien"
+    assert "ne lit plus le lien d'export" in text
+    subject, text, _ = only_message(inbox, JOHN)
+    assert subject == "[icalbridge] Gîte des Lilas: Airbnb no longer reads your link"
+    assert Channel.objects.get(pk=airbnb.pk).export_reason == "export_not_fetched"
+    # Still silent a day later, now an error: the same cause, no second alert.
+    later(virtual_clock, 48 * H)
+    import_channel(airbnb.pk)
+    assert deliver_due_alerts(clock.now()) == 0
+    inbox.clear()
+    platform_fetches(airbnb)
+    later(virtual_clock, H)
+    assert deliver_due_alerts(clock.now()) == 2
+    subject, _, _ = only_message(inbox, JOHN)
+    assert subject == "[icalbridge] Gîte des Lilas: Airbnb reads your link again"
+
+
+def test_dates_a_platform_reads_and_does_not_block_are_named_once(
+    airbnb: Channel, inbox: Inbox, virtual_clock: Path
+) -> None:
+    create_local_booking(
+        airbnb.unit, span=Nights(days_from_today(20), days_from_today(23)), kind=Kind.RESERVED
+    )
+    later(virtual_clock, H)
+    platform_fetches(airbnb)
+    later(virtual_clock, 3 * H)
+    platform_fetches(airbnb)
+    import_channel(airbnb.pk)
+    assert deliver_due_alerts(clock.now()) == 0  # within the grace period
+    later(virtual_clock, 4 * H)
+    import_channel(airbnb.pk)
+    assert deliver_due_alerts(clock.now()) == 2
+    subject, text, html = only_message(inbox, MARIE)
+    assert subject == "[icalbridge] Gîte des Lilas : Airbnb ne bloque pas vos dates"
+    start, end = days_from_today(20), days_from_today(23)
+    assert f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}" in text
+    _, text, _ = only_message(inbox, JOHN)
+    assert f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" in text
+    later(virtual_clock, H)
+    import_channel(airbnb.pk)
+    assert deliver_due_alerts(clock.now()) == 0
