@@ -104,6 +104,7 @@ def test_dates_a_platform_reads_and_does_not_block_are_named_once(
     assert subject == "[icalbridge] Gîte des Lilas : Airbnb ne bloque pas vos dates"
     start, end = days_from_today(20), days_from_today(23)
     assert f"du {start:%d/%m/%Y} au {end:%d/%m/%Y}" in text
+    assert f"<li>du {start:%d/%m/%Y} au {end:%d/%m/%Y}</li>" in html
     _, text, _ = only_message(inbox, JOHN)
     assert f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" in text
     later(virtual_clock, H)
