@@ -24,10 +24,10 @@ from icalbridge.hub.models import (
 )
 from icalbridge.security import client_address
 from icalbridge.sync.audit import record_audit
+from icalbridge.sync.export_side import delay_sentences, full_status
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.imports_now import ChannelBusy, import_now
 from icalbridge.sync.quotas import QuotaExceeded, check_can_add_channel, default_poll_interval
-from icalbridge.sync.status import channel_status
 from icalbridge.web.calendar_grid import local_today
 from icalbridge.web.channel_help import help_for, platform_name
 from icalbridge.web.dashboard import COMMON_ZONES
@@ -147,13 +147,23 @@ def channel_edit(request: HttpRequest, channel_id: str) -> HttpResponse:
     )
 
 
+def status_context(channel: Channel, held: HeldChange | None) -> dict[str, Any]:
+    """Return what the status card shows: the worse side's state, each side in words."""
+    full = full_status(channel, clock.now(), held)
+    return {
+        "status": full.overall,
+        "health": ChannelHealth(channel, full.imported, held),
+        "export": full.export,
+        "delays": delay_sentences(channel, full.export) if full.export else [],
+    }
+
+
 @login_required
 def channel_detail(request: HttpRequest, channel_id: str) -> HttpResponse:
     """Show a channel's status, our export link, its held change and its import history."""
     channel, membership = channel_for(request, channel_id)
     platform = _platform_or_404(channel.platform)
     held = HeldChange.objects.filter(channel=channel).first()
-    health = ChannelHealth(channel, channel_status(channel, clock.now(), held), held)
     return render(
         request,
         "web/channel_detail.html",
@@ -162,8 +172,7 @@ def channel_detail(request: HttpRequest, channel_id: str) -> HttpResponse:
             "channel": channel,
             "membership": membership,
             "platform_label": platform_name(platform),
-            "status": health.status,
-            "health": health,
+            **status_context(channel, held),
             "held": held,
             "feed": _export_feed(channel),
             "runs": channel.runs.all()[:20],
@@ -199,10 +208,7 @@ def channel_import(request: HttpRequest, channel_id: str) -> HttpResponse:
     if _is_htmx(request):
         channel.refresh_from_db()
         held = HeldChange.objects.filter(channel=channel).first()
-        context.update(
-            unit=channel.unit,
-            health=ChannelHealth(channel, channel_status(channel, clock.now(), held), held),
-        )
+        context.update(unit=channel.unit, **status_context(channel, held))
         return render(request, "web/partials/import_result.html", context)
     if run is not None:
         messages.info(request, _("Import done."))
