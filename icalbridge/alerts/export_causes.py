@@ -10,6 +10,7 @@ not reading are two problems, each told once and each recovered once.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -51,7 +52,10 @@ def check_export_side(channel_id: int, now: datetime) -> int:
     forget_old_facts(channel_id, now)
     side = export_side(channel, now)
     Channel.objects.filter(pk=channel_id).update(
-        export_state=side.state, export_reason=side.reason, export_checked_at=now
+        export_state=side.state,
+        export_reason=side.reason,
+        export_checked_at=now,
+        export_figures=asdict(side.figures),
     )
     cause = _CAUSE_OF_REASON.get(side.verdict.reason)
     if cause is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
@@ -21,7 +22,7 @@ from icalbridge.sync.local_bookings import create_local_booking
 from tests.alerts.conftest import Inbox, SmtpServer, add_member, new_host
 from tests.alerts.test_mail_alerts import JOHN, MARIE, STAYS, only_message
 from tests.support.feed_server import FeedServer
-from tests.support.hub import airbnb_feed, days_from_today, new_channel
+from tests.support.hub import Stay, airbnb_feed, days_from_today, new_channel
 
 pytestmark = pytest.mark.django_db(transaction=True)
 H = timedelta(hours=1)
@@ -110,3 +111,36 @@ def test_dates_a_platform_reads_and_does_not_block_are_named_once(
     later(virtual_clock, H)
     import_channel(airbnb.pk)
     assert deliver_due_alerts(clock.now()) == 0
+
+
+def test_measured_delays_reach_metrics_and_the_operator_page(
+    airbnb: Channel, feed_server: FeedServer, virtual_clock: Path
+) -> None:
+    stay = Nights(days_from_today(20), days_from_today(23))
+    create_local_booking(airbnb.unit, span=stay, kind=Kind.RESERVED)
+    for hours in (1, 3, 3):
+        later(virtual_clock, hours * H)
+        platform_fetches(airbnb)
+    # Eight hours after the stay entered our feed, Airbnb's own feed shows it blocked.
+    later(virtual_clock, H)
+    echo = Stay("echo-1@airbnb.com", stay.start, stay.end, "Airbnb (Not available)")
+    feed_server.serve("/airbnb.ics", airbnb_feed([*STAYS, echo]))
+    import_channel(airbnb.pk)
+    deliver_due_alerts(clock.now())
+
+    metrics = Client().get("/metrics").content.decode()
+    line = 'icalbridge_export_delay_seconds{{platform="airbnb",measure="{}",quantile="{}"}} {}'
+    assert line.format("read_interval", "0.5", 3 * 3600) in metrics
+    assert line.format("read_delay", "0.5", 3600) in metrics
+    assert line.format("applied_delay", "0.5", 8 * 3600) in metrics
+    assert (
+        'icalbridge_export_problem_channels{platform="airbnb",problem="not_applying"} 0' in metrics
+    )
+    user = get_user_model().objects.create_user(
+        username="ops@example.test", password="a-long-password-1", is_staff=True
+    )
+    staff = Client()
+    staff.force_login(user)
+    page = staff.get("/operator/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = page[page.index('data-platform="airbnb"') :].split("</tr>", 1)[0]
+    assert "<td>3 h / 3 h</td>" in row and "<td>8 h / 8 h</td>" in row

@@ -35,6 +35,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='channel',
+            name='export_figures',
+            field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.AddField(
+            model_name='channel',
             name='export_reason',
             field=models.CharField(blank=True, max_length=40),
         ),

@@ -90,6 +90,8 @@ class Channel(models.Model):
     export_state = models.CharField(max_length=10, blank=True)
     export_reason = models.CharField(max_length=40, blank=True)
     export_checked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The measured delays of the last 30 days at that check (``core.export_status.DelayFigures``).
+    export_figures = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["unit_id", "name", "id"]
