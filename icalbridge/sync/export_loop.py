@@ -46,8 +46,12 @@ def record_served_version(channel: Channel, feed: PublishedFeed) -> None:
 def record_platform_view(
     channel: Channel, events: Iterable[FeedEvent], stay: StayTimes, at: datetime
 ) -> None:
-    """Record the nights the platform's feed shows as blocks, when they changed."""
-    runs = sorted({n for e in events if e.is_block and (n := nights_of(e.span, stay)) is not None})
+    """Record the nights the platform's feed shows taken (blocked or booked), when they changed.
+
+    A stay the platform sold on nights we also sent it closes them as surely as a block:
+    counted as blocks only, a double booking would also read as "not applied".
+    """
+    runs = sorted({n for e in events if (n := nights_of(e.span, stay)) is not None})
     blocked = [[n.start.isoformat(), n.end.isoformat()] for n in runs]
     latest = (
         models.PlatformView.objects.filter(channel=channel)

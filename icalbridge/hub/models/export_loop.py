@@ -36,7 +36,7 @@ class ExportVersion(models.Model):
 
 
 class PlatformView(models.Model):
-    """The runs of nights a channel's own feed showed as blocks, from ``seen_at`` on.
+    """The runs of nights a channel's own feed showed taken (blocked or booked), from ``seen_at`` on.
 
     Written after an import only when they changed: a view holds until the next one.
     """
