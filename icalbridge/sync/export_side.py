@@ -6,7 +6,7 @@ Derived when read from the export loop's facts (``sync.export_loop``) by the pur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -14,7 +14,7 @@ from django.utils import formats
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
-from icalbridge.core.deliveries import Delivery, deliveries_of_current_feed, deliveries_since
+from icalbridge.core.deliveries import deliveries_of_current_feed, deliveries_since
 from icalbridge.core.export_status import (
     AddressProblem,
     DelayFigures,
@@ -26,7 +26,7 @@ from icalbridge.core.export_status import (
     is_worse,
     usual_fetch_interval_s,
 )
-from icalbridge.core.platforms import platform_by_id
+from icalbridge.core.platforms import Platform, platform_by_id
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, ChannelState, HeldChange
 from icalbridge.sync.export_loop import MEASURED_PERIOD, loop_facts, not_applied_grace
@@ -43,7 +43,6 @@ class ExportSide:
     last_fetch_by: str
     usual_fetch_interval_s: int | None
     figures: DelayFigures
-    deliveries: list[Delivery] = field(default_factory=list)
 
     @property
     def state(self) -> str:
@@ -54,21 +53,24 @@ class ExportSide:
         return self.verdict.reason.value
 
 
+def platform_name(platform: Platform) -> str:
+    """Return the platform's name in the active language."""
+    return platform.name_en if (get_language() or "fr").startswith("en") else platform.name_fr
+
+
 def platform_label(channel: Channel) -> str:
     """Return the platform's name for the host, or the channel's own name for "other"."""
     try:
         platform = platform_by_id(channel.platform)
     except KeyError:
         return channel.name
-    if platform.id == "other":
-        return channel.name
-    return platform.name_fr if (get_language() or "").startswith("fr") else platform.name_en
+    return channel.name if platform.id == "other" else platform_name(platform)
 
 
 def export_side(channel: Channel, now: datetime) -> ExportSide:
     """Return the export side of a channel that exports, derived now."""
     facts = loop_facts(channel, now)
-    today = now.date()
+    today = now.astimezone(channel.unit.zone).date()
     grace = not_applied_grace()
     current = deliveries_of_current_feed(facts, now=now, today=today, grace=grace)
     try:
@@ -99,7 +101,6 @@ def export_side(channel: Channel, now: datetime) -> ExportSide:
         last_fetch_by=channel.last_export_fetch_by,
         usual_fetch_interval_s=learned,
         figures=delay_figures(fetch_times, measured),
-        deliveries=current,
     )
 
 

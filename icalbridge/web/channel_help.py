@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils.functional import Promise
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from icalbridge.core.platforms import Platform
@@ -89,8 +88,3 @@ def help_for(platform: Platform) -> PlatformHelp:
     if platform.id.startswith("gites-de-france"):
         return _HELP["gites-de-france"]
     return _HELP.get(platform.id, _GENERIC)
-
-
-def platform_name(platform: Platform) -> str:
-    """Return the platform's name in the active language."""
-    return platform.name_en if (get_language() or "fr").startswith("en") else platform.name_fr
