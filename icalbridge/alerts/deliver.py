@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from icalbridge.alerts.causes import collect_alerts
 from icalbridge.alerts.digest import send_due_digests
+from icalbridge.alerts.export_causes import collect_export_alerts
 from icalbridge.alerts.mail import address_of, alert_message, preference_of, recipients_of
 from icalbridge.alerts.outbox import claim_due_alerts, finish_alert, postpone_alert
 from icalbridge.alerts.webhooks import (
@@ -40,6 +41,7 @@ DONE = (DeliveryStatus.SENT, DeliveryStatus.QUEUED, DeliveryStatus.GAVE_UP)
 def deliver_due_alerts(now: datetime) -> int:
     """Make the alerts that are due, e-mail and POST them; return how many messages went out."""
     collect_alerts(now)
+    collect_export_alerts(now)
     sent = retry_due_webhooks(now)
     owner = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
     for alert_id in claim_due_alerts(now, owner):

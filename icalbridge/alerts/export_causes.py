@@ -14,20 +14,14 @@ from dataclasses import asdict
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Q
 
+from icalbridge.alerts.causes import alert_if_cause_changed
 from icalbridge.core.export_status import ExportReason
-from icalbridge.hub.models import Alert, AlertCause, Channel
+from icalbridge.hub.models import AlertCause, Channel
 from icalbridge.sync.export_loop import forget_old_facts
 from icalbridge.sync.export_side import export_side
 
-EXPORT_CAUSES = (
-    AlertCause.EXPORT_NOT_FETCHED,
-    AlertCause.EXPORT_NOT_APPLIED,
-    AlertCause.EXPORT_RECOVERED,
-)
-EXPORT_PROBLEMS = frozenset({AlertCause.EXPORT_NOT_FETCHED, AlertCause.EXPORT_NOT_APPLIED})
 _CAUSE_OF_REASON = {
     ExportReason.NOT_FETCHED: AlertCause.EXPORT_NOT_FETCHED,
     ExportReason.NOT_APPLIED: AlertCause.EXPORT_NOT_APPLIED,
@@ -63,25 +57,7 @@ def check_export_side(channel_id: int, now: datetime) -> int:
     dates = "; ".join(
         f"{n.start.isoformat()}/{n.end.isoformat()}" for n in side.verdict.not_applied
     )
-    return _alert_if_new(channel_id, cause, now, dates)
-
-
-def last_export_cause(channel_id: int) -> AlertCause | None:
-    """Return the cause of the channel's latest export alert, or None."""
-    cause = (
-        Alert.objects.filter(channel_id=channel_id, cause__in=EXPORT_CAUSES)
-        .order_by("-created_at", "-id")
-        .values_list("cause", flat=True)
-        .first()
-    )
-    return AlertCause(cause) if cause else None
-
-
-def is_new_export_cause(cause: AlertCause, last: AlertCause | None) -> bool:
-    """Tell whether the export cause differs from what the channel's people were last told."""
-    if cause == AlertCause.EXPORT_RECOVERED:
-        return last in EXPORT_PROBLEMS
-    return cause != last
+    return alert_if_cause_changed(channel_id, cause, now, dates)
 
 
 def _due_channel_ids(now: datetime) -> list[int]:
@@ -92,21 +68,3 @@ def _due_channel_ids(now: datetime) -> list[int]:
         .order_by("export_checked_at", "id")
         .values_list("id", flat=True)[:BATCH]
     )
-
-
-def _alert_if_new(channel_id: int, cause: AlertCause, now: datetime, message: str) -> int:
-    with transaction.atomic():
-        # Locking the channel keeps two workers from both telling the same new cause.
-        channel = (
-            Channel.objects.select_for_update().select_related("unit").filter(pk=channel_id).first()
-        )
-        if channel is None or not is_new_export_cause(cause, last_export_cause(channel_id)):
-            return 0
-        Alert.objects.create(
-            organization_id=channel.unit.organization_id,
-            cause=cause,
-            channel=channel,
-            message=message,
-            created_at=now,
-        )
-        return 1

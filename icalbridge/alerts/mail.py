@@ -12,7 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine
 from django.utils import timezone, translation
 
-from icalbridge.alerts.export_causes import EXPORT_CAUSES
+from icalbridge.alerts.causes import EXPORT_CAUSES
 from icalbridge.alerts.links import page_url
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import (

@@ -19,7 +19,7 @@ import httpx
 from django.db.models import F
 
 from icalbridge import __version__
-from icalbridge.alerts.export_causes import EXPORT_CAUSES
+from icalbridge.alerts.causes import EXPORT_CAUSES
 from icalbridge.alerts.links import page_url
 from icalbridge.alerts.mail import not_applied_dates
 from icalbridge.hub.models import (

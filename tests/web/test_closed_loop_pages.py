@@ -12,10 +12,10 @@ from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, ExportFetch, ExportVersion, PlatformView, Unit
 from icalbridge.sync.local_bookings import create_local_booking
-from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
+from tests.web.conftest import SCREENSHOTS, make_org, switch_language
+from tests.web.test_screenshots import PHONE, _log_in, _shoot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-PHONE = {"width": 390, "height": 844}
 
 
 def play_the_platform(
@@ -71,19 +71,6 @@ def a_gite_with_two_platforms(today: date) -> tuple[Unit, Channel, Channel, Nigh
     )
     play_the_platform(booking, since=since, every=timedelta(hours=2), applies_after=None)
     return unit, airbnb, booking, stay
-
-
-def _log_in(page: Any) -> None:
-    page.goto("/accounts/login/")
-    page.get_by_label("Adresse e-mail").fill("claire@gites-du-moulin.fr")
-    page.get_by_label("Mot de passe").fill(PASSWORD)
-    with page.expect_navigation():
-        page.get_by_role("button", name="Se connecter").click()
-
-
-def _shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def test_the_grid_marks_what_each_platform_read_and_blocked_and_the_channel_page_says_it(
