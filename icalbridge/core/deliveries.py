@@ -3,12 +3,12 @@
 The hub knows three facts about each channel's export: the versions it served (each with
 its runs of nights and the instant it entered the feed), the platform's fetches of it
 (when, which version), and the platform's own feed as our imports saw it (the runs of
-nights it shows as blocks, from the instant each view was first seen). From these alone,
+nights it shows taken, blocked or sold, from the instant each view was first seen). From these alone,
 and the instant passed in, a run of nights sent to the platform is:
 
 - ``waiting``: not fetched since it entered the feed;
 - ``fetched``: the platform fetched a version holding it;
-- ``confirmed``: the platform's own feed shows all its nights blocked, since that fetch;
+- ``confirmed``: the platform's own feed shows all its nights taken, since that fetch;
 - ``not_applied``: the platform fetched a version holding it at least twice, and a grace
   period after the first of those fetches its feed, read after that moment, still does not
   show them blocked.
@@ -56,7 +56,7 @@ class Fetch:
 
 @dataclass(frozen=True)
 class PlatformView:
-    """The runs of nights the platform's own feed showed as blocks, from ``seen_at`` on."""
+    """The runs of nights the platform's own feed showed taken, from ``seen_at`` on."""
 
     seen_at: datetime
     blocked: tuple[Nights, ...]
