@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,11 @@ from icalbridge.alerts.deliver import deliver_due_alerts
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
-from icalbridge.hub.models import Channel, PublishedFeed, Role, Unit
+from icalbridge.hub.models import Channel, PublishedFeed, Role, Unit, WebhookTarget
 from icalbridge.sync.importer import import_channel
 from icalbridge.sync.local_bookings import create_local_booking
 from tests.alerts.conftest import Inbox, SmtpServer, add_member, new_host
+from tests.alerts.receiver import WebhookReceiver
 from tests.alerts.test_mail_alerts import JOHN, MARIE, STAYS, only_message
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_channel
@@ -87,8 +89,9 @@ def test_a_platform_that_stops_reading_is_told_once_then_its_recovery(
 
 
 def test_dates_a_platform_reads_and_does_not_block_are_named_once(
-    airbnb: Channel, inbox: Inbox, virtual_clock: Path
+    airbnb: Channel, inbox: Inbox, virtual_clock: Path, receiver: WebhookReceiver
 ) -> None:
+    WebhookTarget.objects.create(organization=airbnb.unit.organization, url=receiver.url())
     create_local_booking(
         airbnb.unit, span=Nights(days_from_today(20), days_from_today(23)), kind=Kind.RESERVED
     )
@@ -100,7 +103,7 @@ def test_dates_a_platform_reads_and_does_not_block_are_named_once(
     assert deliver_due_alerts(clock.now()) == 0  # within the grace period
     later(virtual_clock, 4 * H)
     import_channel(airbnb.pk)
-    assert deliver_due_alerts(clock.now()) == 2
+    assert deliver_due_alerts(clock.now()) == 3  # two e-mails and a webhook
     subject, text, html = only_message(inbox, MARIE)
     assert subject == "[icalbridge] Gîte des Lilas : Airbnb ne bloque pas vos dates"
     start, end = days_from_today(20), days_from_today(23)
@@ -108,6 +111,11 @@ def test_dates_a_platform_reads_and_does_not_block_are_named_once(
     assert f"<li>du {start:%d/%m/%Y} au {end:%d/%m/%Y}</li>" in html
     _, text, _ = only_message(inbox, JOHN)
     assert f"{start:%Y-%m-%d} to {end:%Y-%m-%d}" in text
+    (posted,) = receiver.received
+    body = json.loads(posted.body)
+    assert body["event"] == "export_not_applied"
+    assert body["export"]["reason"] == "export_not_applied"
+    assert body["export"]["not_applied"] == [{"start": start.isoformat(), "end": end.isoformat()}]
     later(virtual_clock, H)
     import_channel(airbnb.pk)
     assert deliver_due_alerts(clock.now()) == 0
