@@ -1,7 +1,10 @@
-"""B1: serving a cached export feed, under gunicorn as ``icalbridge run`` starts it, vs nginx.
+"""B1: serving a cached export feed, as ``icalbridge run`` starts its web server, vs nginx.
 
 Run: .venv/bin/python -m bench.b1_export_serving [--duration 10] [--events 200]
+     [--servers granian,gunicorn]
 Each server gets the same wrk settings in the same run; figures are printed beside nginx's.
+The candidate web servers are measured one after the other with the same harness, so the
+choice of the one ``icalbridge run`` starts can be made again on any machine.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from bench.support import (
     REPO,
     Nginx,
     WrkResult,
+    ensure_nginx_and_wrk,
     free_port,
     fresh_postgres_database,
     icalbridge_env,
@@ -31,7 +35,7 @@ from bench.support import (
     wait_for_port,
     wrk_script,
 )
-from icalbridge.commands.web_server import web_server_command
+from icalbridge.commands.web_server import WEB_SERVERS, WebServer, web_server_command
 
 
 def seed_feed(events: int, body_file: Path) -> None:
@@ -71,12 +75,16 @@ def seed_feed(events: int, body_file: Path) -> None:
 
 
 def time_answers(feeds: int = 200) -> None:
-    """Print the CPU of answering in this process: first fetch (recorded), repeat, 304."""
+    """Print the CPU of answering in this process: first fetch (recorded), repeat, 304.
+
+    CPU of the whole process, so the writing of the fetch records counts too.
+    """
     from icalbridge.cli import setup_django
 
     setup_django()
     import time
 
+    from icalbridge.feeds.fetch_records import fetch_recorder
     from icalbridge.feeds.serving import answer_feed_request
     from icalbridge.hub.models import Channel, PublishedFeed
     from icalbridge.sync.exporter import refresh_unit_feeds
@@ -99,6 +107,8 @@ def time_answers(feeds: int = 200) -> None:
                 accept_encoding=None,
                 user_agent="Booking.com iCal fetcher",
             )
+        # The records queued are written here, in this thread, and counted with their fetches.
+        fetch_recorder.flush()
         spent = (time.process_time() - started) / len(rows)
         print(f"#   in-process answer, {label:22s} {1000 * spent:6.3f} ms CPU ({len(rows)} feeds)")
 
@@ -137,11 +147,13 @@ def _measure(
     return results
 
 
-def _gunicorn(env: dict[str, str], app: str) -> tuple[subprocess.Popen[bytes], int]:
+def _web_server(
+    env: dict[str, str], app: str, server: WebServer
+) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
     process = subprocess.Popen(
         # As ``icalbridge run`` starts it, with its 2 web workers.
-        web_server_command(f"127.0.0.1:{port}", workers=2, app=app),
+        web_server_command(f"127.0.0.1:{port}", workers=2, app=app, server=server),
         env=env,
         cwd=REPO,
     )
@@ -150,14 +162,19 @@ def _gunicorn(env: dict[str, str], app: str) -> tuple[subprocess.Popen[bytes], i
 
 
 def _icalbridge_server(
-    name: str, database_url: str, data_dir: Path, args: argparse.Namespace, app: str
+    name: str,
+    database_url: str,
+    data_dir: Path,
+    args: argparse.Namespace,
+    app: str,
+    server: WebServer,
 ) -> dict[str, WrkResult]:
     data_dir.mkdir(parents=True, exist_ok=True)
     env = icalbridge_env(database_url, data_dir)
     run_icalbridge(["migrate"], env)
     step = ["--seed", str(args.events), "--body-file", str(data_dir / "feed.ics")]
     feed = json.loads(run_bench_step("bench.b1_export_serving", step, env))
-    process, port = _gunicorn(env, app)
+    process, port = _web_server(env, app, server)
     try:
         url = f"http://127.0.0.1:{port}{feed['path']}"
         with urllib.request.urlopen(url) as response:
@@ -184,9 +201,13 @@ def _nginx(body: bytes, args: argparse.Namespace, work: Path) -> dict[str, WrkRe
         nginx.stop()
 
 
-def _ratios(runs: dict[str, dict[str, WrkResult]], reference: dict[str, WrkResult]) -> None:
-    print("\n# Ratios to nginx, same run (requests/s; p99 at half the peak rate in ms)")
+def _ratios(
+    runs: dict[str, dict[str, WrkResult]], references: dict[str, dict[str, WrkResult]]
+) -> None:
+    print("\n# Ratios to the nginx run between each server's SQLite and PostgreSQL runs")
+    print("# (requests/s; p99 at half the peak rate in ms)")
     for name, results in runs.items():
+        reference = references[name]
         print(
             f"{name:34s} 200: {results['200'].requests_per_s / reference['200'].requests_per_s:6.1%}"
             f"   304: {results['304'].requests_per_s / reference['304'].requests_per_s:6.1%}"
@@ -205,33 +226,50 @@ def main() -> int:
     parser.add_argument("--cost-step", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--costs", action="store_true", help="time the answer in-process too")
     parser.add_argument("--with-django", action="store_true", help="also time the full Django path")
+    parser.add_argument(
+        "--servers",
+        default=",".join(WEB_SERVERS),
+        help=f"web servers to measure, in order (the first is the default one): {WEB_SERVERS}",
+    )
     args = parser.parse_args()
+    servers: list[WebServer] = [s for s in WEB_SERVERS if s in args.servers.split(",")]
     if args.seed is not None:
         seed_feed(args.seed, args.body_file)
         return 0
     if args.cost_step:
         time_answers()
         return 0
+    ensure_nginx_and_wrk()
     print_header("B1 export serving")
     print(f"# wrk -t2 -c{args.connections} -d{args.duration}s --latency, half peak: -c16 + delay()")
     work = Path(tempfile.mkdtemp(prefix="bench-b1-"))
     lean = "icalbridge.wsgi:application"
     runs: dict[str, dict[str, WrkResult]] = {}
-    sqlite_dir = work / "sqlite"
-    sqlite_url = f"sqlite:///{sqlite_dir / 'icalbridge.sqlite3'}"
-    name = "gunicorn, lean path, SQLite"
-    runs[name] = _icalbridge_server(name, sqlite_url, sqlite_dir, args, lean)
-    body = (sqlite_dir / "feed.ics").read_bytes()
-    print(f"# feed: {args.events} events, {len(body)} bytes ({len(body) / 1024:.0f} KiB)")
-    reference = _nginx(body, args, work)
-    name = "gunicorn, lean path, PostgreSQL"
-    pg_url = fresh_postgres_database("bench_b1")
-    runs[name] = _icalbridge_server(name, pg_url, work / "pg", args, lean)
-    if args.with_django:
-        name = "gunicorn, full Django view, SQLite"
-        app = "icalbridge.wsgi:django_application"
-        runs[name] = _icalbridge_server(name, sqlite_url, work / "sqlite-django", args, app)
-    _ratios(runs, reference)
+    references: dict[str, dict[str, WrkResult]] = {}
+    body: bytes | None = None
+    for server in servers:
+        sqlite_dir = work / f"sqlite-{server}"
+        sqlite_url = f"sqlite:///{sqlite_dir / 'icalbridge.sqlite3'}"
+        name = f"{server}, lean path, SQLite"
+        measured = {name: _icalbridge_server(name, sqlite_url, sqlite_dir, args, lean, server)}
+        if body is None:
+            body = (sqlite_dir / "feed.ics").read_bytes()
+            print(f"# feed: {args.events} events, {len(body)} bytes ({len(body) / 1024:.0f} KiB)")
+        # nginx right after each server: on a shared machine the load moves within minutes,
+        # and a ratio means something only between neighbours.
+        reference = _nginx(body, args, work / f"nginx-{server}")
+        name = f"{server}, lean path, PostgreSQL"
+        pg_url = fresh_postgres_database("bench_b1")
+        measured[name] = _icalbridge_server(name, pg_url, work / f"pg-{server}", args, lean, server)
+        if args.with_django:
+            name = f"{server}, full Django view, SQLite"
+            app = "icalbridge.wsgi:django_application"
+            measured[name] = _icalbridge_server(
+                name, sqlite_url, work / f"sqlite-django-{server}", args, app, server
+            )
+        runs.update(measured)
+        references.update(dict.fromkeys(measured, reference))
+    _ratios(runs, references)
     print(f"# load average at end: {load_average()}")
     return 0
 

@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python -m bench.fuzz_reader [--count 100000] [--max-minutes 20] [--seed 1]
      [--limit-s 2.0]
-Seeds are the third-party corpus read in place (../shared/corpus/real) and our own fixture
+Seeds are the third-party corpus read in place beside the repository (``CORPUS``) and our fixture
 feeds. Each input is a seed damaged by 1 to 8 mutations (flip, cut, insert, duplicate a
 line, splice two feeds, nest BEGIN lines, repeat a property, inject a long line) or, one time
 in ten, raw random bytes. Prints counts every 10,000 inputs and a final summary line.

@@ -1,9 +1,9 @@
-"""Load: export feeds held at a steady rate under gunicorn while 200 channels keep importing.
+"""Load: export feeds held at a steady rate under granian while 200 channels keep importing.
 
 Run: .venv/bin/python -m bench.load_export [--rate 200] [--seconds 60] [--channels 200]
      [--poll-s 30]
 Everything runs on 127.0.0.1 with SQLite in a temporary directory: a feed server for the
-channels' import links (a tenth of the feeds change every 5 s), ``gunicorn`` as
+channels' import links (a tenth of the feeds change every 5 s), the web server as
 ``icalbridge run`` starts it, one ``icalbridge worker``, and wrk pacing its connections to
 the asked rate, half plain GETs (200) and half conditional ones (304 while unchanged).
 Prints errors (must be 0), p50/p99 latency, and how late imports started against their
@@ -32,6 +32,7 @@ from bench.support import (
     PYTHON,
     REPO,
     airbnb_style_feed,
+    ensure_nginx_and_wrk,
     free_port,
     icalbridge_env,
     load_average,
@@ -209,6 +210,7 @@ def main() -> int:
     parser.add_argument("--poll-s", type=int, default=30, help="each channel's poll interval")
     parser.add_argument("--connections", type=int, default=12)
     args = parser.parse_args()
+    ensure_nginx_and_wrk()
     print_header(f"export load: {args.rate} req/s for {args.seconds} s, {args.channels} channels")
     store = FeedStore(args.channels)
     feed_server, feed_port = start_feed_server(store)

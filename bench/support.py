@@ -202,6 +202,28 @@ def flush_redis() -> None:
 # nginx and wrk ---------------------------------------------------------------------------
 
 
+def ensure_nginx_and_wrk() -> None:
+    """Install Debian's nginx and wrk when either is missing (needs root and apt-get)."""
+    if Path("/usr/sbin/nginx").exists() and shutil.which("wrk"):
+        return
+    print("# installing nginx and wrk with apt-get", flush=True)
+    # Without the Debian policy hook's permission, the package's own nginx service would
+    # start on port 80 of every address; the benchmark starts its own on loopback.
+    policy = Path("/usr/sbin/policy-rc.d")
+    placed = not policy.exists()
+    if placed:
+        policy.write_text("#!/bin/sh\nexit 101\n")
+        policy.chmod(0o755)
+    try:
+        install = ["apt-get", "install", "-y", "--no-install-recommends", "nginx", "wrk"]
+        if subprocess.run(install, stdout=subprocess.DEVNULL).returncode != 0:
+            subprocess.run(["apt-get", "update"], stdout=subprocess.DEVNULL, check=True)
+            subprocess.run(install, stdout=subprocess.DEVNULL, check=True)
+    finally:
+        if placed:
+            policy.unlink()
+
+
 class Nginx:
     """An nginx on 127.0.0.1 serving a folder: ETag and If-Modified-Since under /e/, none under /nv/.
 
@@ -312,8 +334,9 @@ def run_wrk(
     requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
     return WrkResult(
         requests_per_s=float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1)),  # type: ignore[union-attr]
-        p50_ms=_ms(percentiles["50"]),
-        p99_ms=_ms(percentiles["99"]),
+        # wrk prints no distribution when it got no answer at all (a server that failed).
+        p50_ms=_ms(percentiles["50"]) if "50" in percentiles else float("nan"),
+        p99_ms=_ms(percentiles["99"]) if "99" in percentiles else float("nan"),
         requests=requests,
         non_2xx_3xx=int(bad.group(1)) if bad else 0,
         errors=sum(int(g) for g in errors.groups()) if errors else 0,

@@ -182,9 +182,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The demo's channels import feeds served by this very server, on loopback.
         os.environ.setdefault("ICALBRIDGE_DEMO_FEEDS", "1")
         os.environ.setdefault("ICALBRIDGE_ALLOW_PRIVATE_URLS", "127.0.0.1/32")
-    if args.command not in _NO_DJANGO:
-        setup_django()
-    return int(args.handler(args))
+    if args.command in _NO_DJANGO:
+        return int(args.handler(args))
+    setup_django()
+    from django.utils import translation
+
+    from icalbridge.commands.language import cli_language
+
+    # What the command prints from the catalogues (statuses, errors) follows LANG.
+    with translation.override(cli_language()):
+        return int(args.handler(args))
 
 
 if __name__ == "__main__":

@@ -9,13 +9,16 @@ from datetime import date, timedelta
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import override
+
 from icalbridge import clock
+from icalbridge.commands.language import cli_language
 from icalbridge.core.feed import Feed, FeedEvent
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.core.spans import Nights
 from icalbridge.sync.fetch import FetchOutcome, FetchPolicy, FetchResult, fetch_feed
-from icalbridge.sync.fetch_messages import size_text
 from icalbridge.sync.policy import fetch_policy
 
 # A feed whose last event ends this close to today probably exports only a short horizon.
@@ -70,13 +73,15 @@ def _google_hint() -> Finding:
 def _failure_findings(url: str, result: FetchResult, policy: FetchPolicy) -> list[Finding]:
     code = result.error_code or "connect_error"
     detail = result.error_message or ""
+    with override("fr"):
+        detail_fr = result.error_text()
     google = is_google_calendar_url(url)
     if code == "http_error" and google and result.status in (401, 403, 404, 410):
-        return [_google_hint(), _status_finding(result.status, detail)]
+        return [_google_hint(), _status_finding(result.status, detail, detail_fr)]
     if code == "http_error":
-        return [_status_finding(result.status, detail)]
+        return [_status_finding(result.status, detail, detail_fr)]
     if code == "not_calendar":
-        found = _not_calendar_finding(detail)
+        found = _not_calendar_finding(detail, detail_fr)
         return [_google_hint(), found] if google and found.code == "login_page" else [found]
     if code == "private_address":
         return [
@@ -85,7 +90,7 @@ def _failure_findings(url: str, result: FetchResult, policy: FetchPolicy) -> lis
                 "This address is private: icalbridge does not fetch private addresses "
                 f"(a home network, the server itself). {detail}",
                 "Cette adresse est privée : icalbridge ne lit pas les adresses privées "
-                f"(réseau local, le serveur lui-même). {detail}",
+                f"(réseau local, le serveur lui-même). {detail_fr}",
             )
         ]
     if code == "timeout":
@@ -100,22 +105,25 @@ def _failure_findings(url: str, result: FetchResult, policy: FetchPolicy) -> lis
             )
         ]
     if code == "too_large":
-        limit = size_text(policy.max_bytes)
+        with override("en"):
+            limit = filesizeformat(policy.max_bytes)
+        with override("fr"):
+            limit_fr = filesizeformat(policy.max_bytes)
         return [
             Finding(
                 code,
                 f"The feed is larger than the {limit} limit: export a shorter period if the "
                 "platform allows it.",
-                f"Le flux dépasse la limite de {limit} : exportez une période plus courte si la "
-                "plateforme le permet.",
+                f"Le flux dépasse la limite de {limit_fr} : exportez une période plus courte si "
+                "la plateforme le permet.",
             )
         ]
     if code in ("incomplete", "decode_error"):
         return [_truncated()]
-    return [Finding(code, detail, detail)]
+    return [Finding(code, detail, detail_fr)]
 
 
-def _status_finding(status: int | None, detail: str) -> Finding:
+def _status_finding(status: int | None, detail: str, detail_fr: str) -> Finding:
     if status in (404, 410):
         return Finding(
             "not_found",
@@ -133,10 +141,10 @@ def _status_finding(status: int | None, detail: str) -> Finding:
             "serveur refuse les logiciels d’agenda (certains exigent le User-Agent d’un "
             "navigateur).",
         )
-    return Finding("http_error", detail, detail)
+    return Finding("http_error", detail, detail_fr)
 
 
-def _not_calendar_finding(detail: str) -> Finding:
+def _not_calendar_finding(detail: str, detail_fr: str) -> Finding:
     # The fetch names what it received in its message (sync.fetch_body.calendar_body).
     if "(0 bytes)" in detail:
         return Finding(
@@ -162,7 +170,7 @@ def _not_calendar_finding(detail: str) -> Finding:
             "C’est du JSON, pas un calendrier : le lien mène à l’interface de programmation "
             "de la plateforme ; utilisez son lien d’export iCal (.ics).",
         )
-    return Finding("not_calendar", detail, detail)
+    return Finding("not_calendar", detail, detail_fr)
 
 
 def _truncated() -> Finding:
@@ -266,7 +274,7 @@ def doctor_main(argv: list[str]) -> int:
     )
     parser.add_argument("url")
     parser.add_argument("--tz", default="Europe/Paris", help="the unit's time zone")
-    parser.add_argument("--lang", choices=("en", "fr"), default="en")
+    parser.add_argument("--lang", choices=("en", "fr"), default=cli_language())
     parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     args = parser.parse_args(argv)
     zone = ZoneInfo(args.tz)

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "axes",
     "icalbridge.hub",
     "icalbridge.web",
     "icalbridge.operators",
@@ -49,6 +50,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "icalbridge.security.SecurityHeadersMiddleware",
+    # Last, so that it turns a refused login into the lockout page (icalbridge.login_lockout).
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lockout check comes first: a locked-out attempt is refused before any password is tried.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "icalbridge.urls"
@@ -69,6 +78,10 @@ TEMPLATES = [
     },
 ]
 
+# How long a request waits for another writer's lock before answering 503 (SQLite's busy
+# timeout, PostgreSQL's lock_timeout; icalbridge.busy_database).
+ICALBRIDGE_DB_BUSY_TIMEOUT_S = float(env_str("ICALBRIDGE_DB_BUSY_TIMEOUT_S", "20"))
+
 _default_sqlite = f"sqlite:///{DATA_DIR / 'icalbridge.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
@@ -84,7 +97,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        "timeout": ICALBRIDGE_DB_BUSY_TIMEOUT_S,
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -113,6 +126,8 @@ HTTPS = env_bool("ICALBRIDGE_HTTPS", False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and env_bool("ICALBRIDGE_HTTPS_REDIRECT", True)
+# Health checks (a container's, a load balancer's) ask over plain HTTP on the inside.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
@@ -130,6 +145,24 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Password and API token guessing (icalbridge.login_lockout): this many failures of one
+# account from one address within the lockout time lock that pair for the lockout time.
+ICALBRIDGE_LOGIN_FAILURE_LIMIT = env_int("ICALBRIDGE_LOGIN_FAILURE_LIMIT", 5)
+ICALBRIDGE_LOGIN_LOCKOUT_MINUTES = env_int("ICALBRIDGE_LOGIN_LOCKOUT_MINUTES", 15)
+AXES_ENABLED = ICALBRIDGE_LOGIN_FAILURE_LIMIT > 0
+AXES_FAILURE_LIMIT = max(1, ICALBRIDGE_LOGIN_FAILURE_LIMIT)
+AXES_COOLOFF_TIME = "icalbridge.login_lockout.cool_off"
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# A failure during a lock does not extend it: every lock ends after the lockout time.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "icalbridge.login_lockout.address_of_request"
+AXES_USERNAME_CALLABLE = "icalbridge.login_lockout.attempted_account"
+AXES_LOCKOUT_CALLABLE = "icalbridge.login_lockout.locked_out_page"
+# Successful logins are not logged (one row per login, forever); failures are, until cool-off.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
@@ -196,6 +229,8 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         "huey": {"level": "WARNING"},
         "huey.consumer": {"level": "WARNING"},
+        # Each failed login is an AccessAttempt row (administration); a lockout is a warning.
+        "axes": {"level": "WARNING"},
     },
 }
 

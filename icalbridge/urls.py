@@ -7,6 +7,9 @@ from django.urls import include, path
 from icalbridge.api.routes import api
 from icalbridge.feeds import views as feed_views
 
+# A busy database answers 503 and Retry-After, never 500 (icalbridge.busy_database).
+handler500 = "icalbridge.busy_database.server_error_or_busy"
+
 urlpatterns = [
     path("ical/<str:token>.ics", feed_views.feed, name="feed"),
     path("api/v1/", api.urls),

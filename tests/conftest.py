@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from tests.support.fixtures import feed_server  # noqa: F401  (a fixture for every test)
 
@@ -11,6 +13,11 @@ REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "real"
 FIXTURE_FEEDS = Path(__file__).resolve().parent / "fixtures" / "feeds"
 IN_CI = os.environ.get("CI", "").lower() == "true"
+
+# A property test checks what the code returns, not how fast: Hypothesis's 200 ms deadline per
+# example fails on a loaded machine for reasons no user would notice (speed lives in bench/).
+hypothesis_settings.register_profile("icalbridge", deadline=None)
+hypothesis_settings.load_profile("icalbridge")
 
 
 @pytest.fixture
@@ -55,3 +62,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "postgres" in item.keywords:
             item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Write a test's queued export fetch records while its database is still there.
+
+    A fixture's teardown would come after the test database is rolled back or blocked, and the
+    records would then fail to write or leak into the next test.
+    """
+    yield
+    from django.apps import apps
+
+    if apps.ready:
+        from icalbridge.feeds.fetch_records import fetch_recorder
+
+        if fetch_recorder.pending:
+            fetch_recorder.flush()

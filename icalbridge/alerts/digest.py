@@ -14,15 +14,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Q
-from django.utils import timezone, translation
 
-from icalbridge.alerts.mail import (
-    address_of,
-    alert_context,
-    default_language,
-    render_message,
-    render_template,
-)
+from icalbridge.alerts.mail import address_of, alert_item, default_language, render_message
 from icalbridge.hub.models import AlertDelivery, DeliveryKind, DeliveryStatus, UserPreference
 
 log = logging.getLogger(__name__)
@@ -80,7 +73,7 @@ def _send_digest(user_id: int, language: str, now: datetime) -> int:
         .select_related("alert__organization", "alert__channel__unit", "alert__conflict__unit")
         .order_by("created_at", "id")
     )
-    items = [_item(delivery, language) for delivery in queued]
+    items = [alert_item(delivery.alert, language) for delivery in queued]
     message = render_message(
         "digest", language, {"items": items, "count": len(items)}, address_of(user)
     )
@@ -96,14 +89,3 @@ def _send_digest(user_id: int, language: str, now: datetime) -> int:
         status=DeliveryStatus.SENT, sent_at=now, error=""
     )
     return 1
-
-
-def _item(delivery: AlertDelivery, language: str) -> dict[str, str]:
-    context = alert_context(delivery.alert, language)
-    zone = context.get("zone") or settings.TIME_ZONE
-    with translation.override(language), timezone.override(zone):
-        title = render_template(f"alerts/{language}/alert_subject.txt", context, html=False)
-    return {
-        "title": " ".join(title.split()).removeprefix("[icalbridge] "),
-        "link": context["link"],
-    }

@@ -18,12 +18,14 @@ from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import (
     Alert,
     AlertCause,
+    Channel,
     HeldChange,
     Language,
     Membership,
     Role,
     UserPreference,
 )
+from icalbridge.sync.run_texts import channel_error_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Our own engine: the alerts are not a Django app, so the app template loader cannot see them.
@@ -80,7 +82,7 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
             "channel": channel.name,
             "platform": platform_name(channel.platform, language),
             "failures": channel.consecutive_failures,
-            "error": channel.last_error_message,
+            "error": _error_in(channel, language),
             "last_success": channel.last_success_at,
             "zone": channel.unit.timezone,
         }
@@ -126,6 +128,11 @@ def platform_name(platform_id: str, language: str) -> str:
     return platform.name_fr if language == Language.FRENCH else platform.name_en
 
 
+def _error_in(channel: Channel, language: str) -> str:
+    with translation.override(language):
+        return channel_error_text(channel)
+
+
 def _booking_label(booking: Any) -> str:
     source = booking.origin.name if booking.origin_id else ""
     summary = booking.summary or booking.get_kind_display()
@@ -160,3 +167,45 @@ def alert_message(alert: Alert, user: AbstractBaseUser) -> EmailMultiAlternative
     """Return the e-mail that tells one person about one alert, in their language."""
     language = preference_of(user).language
     return render_message("alert", language, alert_context(alert, language), address_of(user))
+
+
+def alerts_message(alerts: list[Alert], user: AbstractBaseUser) -> EmailMultiAlternatives:
+    """Return the one e-mail that tells a person about alerts that came together.
+
+    A single alert gets its own full message; several get one message listing each by its
+    title and link, whatever their causes, so that a burst of double bookings is one e-mail.
+    """
+    if len(alerts) == 1:
+        return alert_message(alerts[0], user)
+    language = preference_of(user).language
+    units = sorted({name for name in map(unit_name_of, alerts) if name})
+    context = {
+        "items": [alert_item(alert, language) for alert in alerts],
+        "count": len(alerts),
+        "units": ", ".join(units[:3]) + (" …" if len(units) > 3 else ""),
+        "organizations": ", ".join(sorted({alert.organization.name for alert in alerts})),
+    }
+    return render_message("burst", language, context, address_of(user))
+
+
+def unit_name_of(alert: Alert) -> str:
+    """Return the name of the unit an alert is about ("" for an organization's alert)."""
+    if alert.channel is not None:
+        return alert.channel.unit.name
+    if alert.conflict is not None:
+        return alert.conflict.unit.name
+    return ""
+
+
+def alert_item(alert: Alert, language: str) -> dict[str, Any]:
+    """Return an alert as one line of a list: its subject's words, its link, and the dates a
+    platform does not block (a list's line must still name them)."""
+    context = alert_context(alert, language)
+    zone = context.get("zone") or settings.TIME_ZONE
+    with translation.override(language), timezone.override(zone):
+        title = render_template(f"alerts/{language}/alert_subject.txt", context, html=False)
+    return {
+        "title": " ".join(title.split()).removeprefix("[icalbridge] "),
+        "link": context["link"],
+        "dates": context.get("dates", []),
+    }

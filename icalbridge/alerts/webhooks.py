@@ -16,7 +16,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from django.conf import settings
 from django.db.models import F
+from django.utils import translation
 
 from icalbridge import __version__
 from icalbridge.alerts.causes import EXPORT_CAUSES
@@ -26,12 +28,14 @@ from icalbridge.hub.models import (
     Alert,
     AlertCause,
     AlertDelivery,
+    Channel,
     DeliveryKind,
     DeliveryStatus,
     WebhookTarget,
 )
 from icalbridge.sync.addresses import AddressRefused, ResolutionFailed, pinned_address
 from icalbridge.sync.policy import fetch_policy
+from icalbridge.sync.run_texts import channel_error_text
 
 SIGNATURE_HEADER = "X-Icalbridge-Signature"
 TIMESTAMP_HEADER = "X-Icalbridge-Timestamp"
@@ -87,7 +91,9 @@ def payload_of(alert: Alert, now: datetime, attempt: int) -> dict[str, Any]:
             "platform": channel.platform,
             "state": channel.state,
             "consecutive_failures": channel.consecutive_failures,
-            "last_error": channel.last_error_message or None,
+            "last_error_code": channel.last_error_code or None,
+            # Webhooks have no reader of their own: the hub's language (LANGUAGE_CODE).
+            "last_error": _error_text(channel),
             "last_success_at": (
                 channel.last_success_at.isoformat() if channel.last_success_at else None
             ),
@@ -116,6 +122,11 @@ def payload_of(alert: Alert, now: datetime, attempt: int) -> dict[str, Any]:
             "bookings": [str(conflict.first.public_id), str(conflict.second.public_id)],
         }
     return payload
+
+
+def _error_text(channel: Channel) -> str | None:
+    with translation.override(settings.LANGUAGE_CODE):
+        return channel_error_text(channel) or None
 
 
 def post_signed(url: str, secret: str, body: bytes, now: datetime) -> PostResult:

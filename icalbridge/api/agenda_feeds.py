@@ -14,7 +14,7 @@ from pydantic import Field, field_validator
 
 from icalbridge import clock
 from icalbridge.api.auth import caller, memberships_of, organization_public_id
-from icalbridge.api.ids import derived_id
+from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, invalid, not_found
 from icalbridge.core.bookings import Kind
@@ -61,7 +61,7 @@ class AgendaFeedOut(Schema):
 def agenda_out(agenda: AgendaFeed) -> dict[str, Any]:
     feed = agenda.feed
     return {
-        "id": derived_id("agenda-feed", agenda.pk),
+        "id": str(agenda.public_id),
         "name": agenda.name,
         "organization": organization_public_id(agenda.organization),
         "units": sorted(str(u.public_id) for u in agenda.units.all()),
@@ -160,9 +160,7 @@ def list_agenda_feeds(request: HttpRequest, page: PageQuery) -> dict[str, Any]:
 @router.delete("/agenda-feeds/{agenda_feed}", response={204: None, **PROBLEMS})
 def revoke_agenda_feed(request: HttpRequest, agenda_feed: str) -> Status[None]:
     """Revoke one of your feeds: its link stops working at once."""
-    agenda = next(
-        (a for a in _live_feeds(request) if derived_id("agenda-feed", a.pk) == agenda_feed), None
-    )
+    agenda = _live_feeds(request).filter(public_id=parse_public_id(agenda_feed)).first()
     if agenda is None:
         raise not_found()
     with transaction.atomic():

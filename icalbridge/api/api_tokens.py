@@ -11,7 +11,7 @@ from pydantic import Field, field_validator
 
 from icalbridge import clock
 from icalbridge.api.auth import caller
-from icalbridge.api.ids import derived_id
+from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, not_found
 from icalbridge.hub.models import ApiToken, AuditAction
@@ -46,7 +46,7 @@ class NewApiTokenOut(ApiTokenOut):
 
 def token_out(token: ApiToken) -> dict[str, Any]:
     return {
-        "id": derived_id("api-token", token.pk),
+        "id": str(token.public_id),
         "name": token.name,
         "prefix": token.prefix,
         "created_at": token.created_at,
@@ -85,9 +85,7 @@ def list_api_tokens(request: HttpRequest, page: PageQuery) -> dict[str, Any]:
 @router.delete("/api-tokens/{api_token}", response={204: None, **PROBLEMS})
 def revoke_api_token(request: HttpRequest, api_token: str) -> Status[None]:
     """Revoke one of your tokens: requests with its key are refused at once."""
-    token = next(
-        (t for t in _live_tokens(request) if derived_id("api-token", t.pk) == api_token), None
-    )
+    token = _live_tokens(request).filter(public_id=parse_public_id(api_token)).first()
     if token is None:
         raise not_found()
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=clock.now())

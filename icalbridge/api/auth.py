@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import OperationalError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import translation
+from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from icalbridge import clock
 from icalbridge.api.ids import derived_id, parse_public_id
-from icalbridge.api.problems import forbidden, not_found
+from icalbridge.api.problems import ApiProblem, forbidden, not_found
 from icalbridge.api.rate_limits import count_request
+from icalbridge.busy_database import is_busy_database
 from icalbridge.hub.models import (
     ApiToken,
     Booking,
@@ -22,6 +26,13 @@ from icalbridge.hub.models import (
     Unit,
 )
 from icalbridge.hub.models.api_token import hash_api_key
+from icalbridge.login_lockout import (
+    API_TOKEN_ACCOUNT,
+    count_failure,
+    is_locked_out,
+    seconds_until_unlocked,
+)
+from icalbridge.sync.languages import user_language
 
 # Recording every use would make each read a write; once a minute is enough to show it.
 _LAST_USED_PRECISION = timedelta(minutes=1)
@@ -31,18 +42,52 @@ class BearerToken(HttpBearer):
     """Accept the clear key of an ApiToken that is not revoked; the caller is its user."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
+        # Checked before the token, so that a locked address learns nothing from its guesses.
+        if is_locked_out(request, API_TOKEN_ACCOUNT):
+            raise token_guessing_problem(request)
         found = (
             ApiToken.objects.select_related("user")
             .filter(key_hash=hash_api_key(token), revoked_at__isnull=True, user__is_active=True)
             .first()
         )
         if found is None:
+            if count_failure(request, API_TOKEN_ACCOUNT):
+                raise token_guessing_problem(request)
             return None
         count_request(found.key_hash)
+        if not request.headers.get("Accept-Language"):
+            # No language asked for: answer in the caller's own (LocaleMiddleware would
+            # answer in the hub's).
+            translation.activate(user_language(found.user))
         now = clock.now()
         if found.last_used_at is None or now - found.last_used_at > _LAST_USED_PRECISION:
-            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+            _note_last_use(found.pk, now)
         return found.user
+
+
+def _note_last_use(token_pk: int, now: datetime) -> None:
+    """Record when a token was last used; a busy database skips it rather than fail a read."""
+    try:
+        ApiToken.objects.filter(pk=token_pk).update(last_used_at=now)
+    except OperationalError as exc:
+        if not is_busy_database(exc):
+            raise
+
+
+def token_guessing_problem(request: HttpRequest) -> ApiProblem:
+    """Return the 429 answered to an address that sent too many wrong tokens."""
+    wait = seconds_until_unlocked(request, API_TOKEN_ACCOUNT)
+    return ApiProblem(
+        429,
+        "too-many-failed-attempts",
+        _("Too many failed attempts."),
+        _(
+            "Too many requests with a wrong API token from your address; "
+            "try again in %(wait)d seconds."
+        )
+        % {"wait": wait},
+        retry_after_s=wait,
+    )
 
 
 def caller(request: HttpRequest) -> Any:

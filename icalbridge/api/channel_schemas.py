@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ninja import Schema
@@ -21,6 +22,18 @@ class ChannelIn(Schema):
         None,
         max_length=2000,
         description="The platform's calendar link; required to import. webcal:// is read as https://.",
+    )
+    confirm_import_url: bool = Field(
+        False,
+        description=(
+            "The import URL is checked when the channel is created. A link that can never "
+            "work is refused (a private or loopback address, a scheme other than http, https "
+            "or webcal, a link another channel of the unit imports already): 400, "
+            "problem type invalid-input, field import_url. A link whose check failed in a way "
+            "that may pass (404, a web page instead of a calendar, a time-out, an unknown "
+            "host) is refused with problem type import-url-unconfirmed, field import_url; "
+            "send the request again with confirm_import_url true to save it anyway."
+        ),
     )
     dtend_is_checkout: bool | None = Field(None, description="Default: the platform preset's.")
     import_mode: ImportMode | None = Field(None, description="Default: the platform preset's.")
@@ -91,7 +104,10 @@ class ExportStatusOut(Schema):
 class ChannelStatusOut(Schema):
     state: str = Field(description="ok, warning, error or never.")
     reason: str
-    message: str
+    message: str = Field(description="In the language of Accept-Language, else the caller's.")
+    last_error_code: str | None = Field(
+        None, description="Why the last import failed (http_error, not_calendar, timeout, ...)."
+    )
     last_import_at: datetime | None
     last_attempt_at: datetime | None
     events_read: int | None
@@ -151,4 +167,6 @@ class ImportRunOut(Schema):
     held: int
     error_code: str | None
     message: str
-    problems: list[dict[str, str]]
+    problems: list[dict[str, Any]] = Field(
+        description="What the reader repaired or skipped: code, params, message (translated)."
+    )

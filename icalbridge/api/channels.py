@@ -14,14 +14,22 @@ from icalbridge import clock
 from icalbridge.api.auth import caller, channel_for, unit_for
 from icalbridge.api.channel_schemas import ChannelIn, ChannelOut, ExportUrlOut
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
-from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict, invalid
+from icalbridge.api.problems import PROBLEMS, ApiProblem, FieldError, conflict, invalid
 from icalbridge.core.platforms import Platform, platform_by_id
-from icalbridge.hub.models import AuditAction, Channel, HeldChange, Organization, PublishedFeed
+from icalbridge.hub.models import (
+    AuditAction,
+    Channel,
+    HeldChange,
+    Organization,
+    PublishedFeed,
+    Unit,
+)
 from icalbridge.security import client_address
 from icalbridge.sync.audit import record_audit
 from icalbridge.sync.export_side import ExportSide, full_status
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.fetch import normalise_feed_url
+from icalbridge.sync.import_links import Verdict, judge_import_link
 from icalbridge.sync.quotas import (
     QuotaExceeded,
     allowed_poll_interval,
@@ -74,6 +82,7 @@ def channel_out(channel: Channel) -> dict[str, Any]:
             "state": status.state.value,
             "reason": status.reason,
             "message": status.message,
+            "last_error_code": channel.last_error_code or None,
             "last_import_at": channel.last_success_at,
             "last_attempt_at": channel.last_attempt_at,
             "events_read": channel.events_read,
@@ -147,6 +156,22 @@ def _import_url(payload: ChannelIn) -> str:
         raise invalid("import_url", str(exc)) from None
 
 
+def _check_import_url(url: str, unit: Unit, platform: Platform, *, confirmed: bool) -> None:
+    """Refuse a link that can never work, and one that failed its check unless confirmed."""
+    today = clock.now().astimezone(unit.zone).date()
+    judgement = judge_import_link(url, unit, today=today, platform=platform.id)
+    if judgement.verdict is Verdict.REFUSED:
+        raise invalid("import_url", judgement.message)
+    if judgement.verdict is Verdict.DOUBTFUL and not confirmed:
+        raise ApiProblem(
+            400,
+            "import-url-unconfirmed",
+            _("The import link did not answer a calendar."),
+            judgement.message,
+            (FieldError("import_url", judgement.message),),
+        )
+
+
 def _check_limits(organization: Organization, poll_interval_s: int | None) -> int:
     """Return the channel's poll interval once the organization's quotas allow the channel."""
     try:
@@ -170,6 +195,8 @@ def create_channel(request: HttpRequest, unit: str, payload: ChannelIn) -> Statu
     target = unit_for(request, unit, write=True)
     platform = _platform(payload)
     import_url = _import_url(payload)
+    if import_url:
+        _check_import_url(import_url, target, platform, confirmed=payload.confirm_import_url)
     defaults = platform.default_import_options
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=target.organization_id)

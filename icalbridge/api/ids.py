@@ -6,9 +6,10 @@ import uuid
 
 from icalbridge.api.problems import not_found
 
-# Rows without a public_id column (organizations, memberships, API tokens, agenda feeds,
-# webhooks, conflicts, import runs) are named in the API by a UUID derived from their kind
-# and primary key, so that primary keys never appear in it.
+# Rows without a public_id column (organizations, conflicts, import runs) are named in the
+# API by a UUID derived from their kind and primary key, so that primary keys never appear
+# in it. API tokens, agenda feeds, memberships and webhook targets were named so too, and
+# now store that value in their public_id (migration 0006_docs_public_ids).
 _NAMESPACE = uuid.UUID("4f1f2b7e-5d1c-4b0e-9a55-6c3b8a1d2e90")
 
 

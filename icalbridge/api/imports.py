@@ -15,6 +15,8 @@ from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict
 from icalbridge.hub.models import Channel, HeldChange, ImportRun
 from icalbridge.sync.imports_now import ChannelBusy, import_now
+from icalbridge.sync.problem_texts import problem_texts
+from icalbridge.sync.run_texts import run_text
 
 router = Router(tags=["imports"])
 
@@ -37,8 +39,11 @@ def run_out(run: ImportRun) -> dict[str, Any]:
         "cancelled": run.cancelled,
         "held": run.held,
         "error_code": run.error_code or None,
-        "message": run.message,
-        "problems": list(run.problems or []),
+        "message": run_text(run),
+        "problems": [
+            {**p, "message": text}
+            for p, text in zip(run.problems or [], problem_texts(run.problems or []), strict=True)
+        ],
     }
 
 

@@ -13,7 +13,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field
 
 from icalbridge.api.auth import caller, memberships_of, organization_public_id
-from icalbridge.api.ids import derived_id
+from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict, invalid, not_found
 from icalbridge.hub.models import (
@@ -53,7 +53,7 @@ class MemberOut(Schema):
 
 def member_out(membership: Membership) -> dict[str, Any]:
     return {
-        "id": derived_id("membership", membership.pk),
+        "id": str(membership.public_id),
         "email": membership.user.email or membership.user.username,
         "role": membership.role,
         "created_at": membership.created_at,
@@ -91,8 +91,11 @@ def _membership_in(request: HttpRequest, organization: str, *, owner: bool) -> M
 
 
 def _member(organization: Organization, member: str) -> Membership:
-    rows = Membership.objects.filter(organization=organization).select_related("user")
-    found = next((m for m in rows if derived_id("membership", m.pk) == member), None)
+    found = (
+        Membership.objects.filter(organization=organization, public_id=parse_public_id(member))
+        .select_related("user")
+        .first()
+    )
     if found is None:
         raise not_found()
     return found

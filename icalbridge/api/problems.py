@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from icalbridge.busy_database import RETRY_AFTER_S, is_busy_database
+
 log = logging.getLogger(__name__)
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
@@ -59,7 +61,7 @@ class ProblemOut(Schema):
 
 # Documents the error answers in the OpenAPI schema; the views raise them as ApiProblem.
 PROBLEMS: dict[frozenset[int], type[ProblemOut]] = {
-    frozenset({400, 401, 403, 404, 409, 429}): ProblemOut
+    frozenset({400, 401, 403, 404, 409, 429, 503}): ProblemOut
 }
 
 
@@ -163,7 +165,23 @@ def unauthenticated() -> ApiProblem:
     )
 
 
+def busy() -> ApiProblem:
+    return ApiProblem(
+        503,
+        "busy",
+        _("Busy for a moment."),
+        _(
+            "The hub is busy saving other changes and could not save yours. "
+            "Nothing was changed: send the same request again in %(wait)d seconds."
+        )
+        % {"wait": RETRY_AFTER_S},
+        retry_after_s=RETRY_AFTER_S,
+    )
+
+
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    if is_busy_database(exc):
+        return problem_response(busy())
     log.exception("API request %s %s failed", request.method, request.path)
     return problem_response(
         ApiProblem(500, "internal-error", _("Internal error."), _("The request failed."))

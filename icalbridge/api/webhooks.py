@@ -19,7 +19,7 @@ from icalbridge.alerts.webhook_targets import (
     webhooks_of,
 )
 from icalbridge.api.auth import caller, memberships_of, organization_public_id
-from icalbridge.api.ids import derived_id
+from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, invalid, not_found
 from icalbridge.hub.models import Membership, WebhookTarget
@@ -52,7 +52,7 @@ class NewWebhookOut(WebhookOut):
 
 def webhook_out(target: WebhookTarget) -> dict[str, Any]:
     return {
-        "id": derived_id("webhook", target.pk),
+        "id": str(target.public_id),
         "url": target.url,
         "is_active": target.is_active,
         "consecutive_failures": target.consecutive_failures,
@@ -88,10 +88,13 @@ def _membership_in(request: HttpRequest, organization: str) -> Membership:
 def _owned_webhook(request: HttpRequest, webhook: str) -> WebhookTarget:
     """Return a target of the caller's organizations; 404 otherwise, 403 to non-owners."""
     memberships = {m.organization_id: m for m in memberships_of(request)}
-    rows = WebhookTarget.objects.filter(organization_id__in=memberships).select_related(
-        "organization"
+    found = (
+        WebhookTarget.objects.filter(
+            organization_id__in=memberships, public_id=parse_public_id(webhook)
+        )
+        .select_related("organization")
+        .first()
     )
-    found = next((t for t in rows if derived_id("webhook", t.pk) == webhook), None)
     if found is None:
         raise not_found()
     if not memberships[found.organization_id].is_owner:

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Model
 
+from icalbridge.api.ids import derived_id
 from icalbridge.commands.progress import Progress
 
 FORMAT = "icalbridge-backup"
@@ -35,6 +36,14 @@ VERSION = 1
 _SKIPPED_APPS = frozenset({"contenttypes", "sessions"})
 _SKIPPED_MODELS = frozenset({"auth.permission"})
 _BATCH = 500
+# Before migration 0006 the API named these rows by ids derived from their primary keys, and
+# their backups carry no public_id: restored, each row gets the id its clients hold.
+_IDS_DERIVED_BEFORE_0006 = {
+    "hub.apitoken": "api-token",
+    "hub.agendafeed": "agenda-feed",
+    "hub.membership": "membership",
+    "hub.webhooktarget": "webhook",
+}
 
 
 class BackupError(Exception):
@@ -150,7 +159,8 @@ def load_backup(path: Path) -> int:
                 if not line.strip():
                     continue
                 try:
-                    objects = list(serializers.deserialize("python", [json.loads(line)]))
+                    row = _with_the_api_id_it_had(json.loads(line))
+                    objects = list(serializers.deserialize("python", [row]))
                 except (json.JSONDecodeError, serializers.base.DeserializationError) as exc:
                     raise BackupError(f"Line {number} cannot be read: {exc}") from None
                 for deserialized in objects:
@@ -161,6 +171,16 @@ def load_backup(path: Path) -> int:
             connection.check_constraints(table_names=[m._meta.db_table for m in models])
             _reset_sequences(models)
     return loaded
+
+
+def _with_the_api_id_it_had(row: Any) -> Any:
+    if not isinstance(row, dict):
+        return row
+    kind = _IDS_DERIVED_BEFORE_0006.get(str(row.get("model")))
+    fields = row.get("fields")
+    if kind and isinstance(fields, dict) and "public_id" not in fields and "pk" in row:
+        fields["public_id"] = derived_id(kind, int(row["pk"]))
+    return row
 
 
 def _reset_sequences(models: list[type[Model]]) -> None:

@@ -8,6 +8,7 @@ from icalbridge import clock
 from icalbridge.commands.progress import Progress
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.sync.imports_now import ChannelBusy, import_now
+from icalbridge.sync.run_texts import run_text
 from icalbridge.sync.status import channel_status
 
 
@@ -49,7 +50,7 @@ def _import_one(channel: Channel, bar: Progress) -> int:
         bar.say(f"{channel}: busy, another worker is importing it")
         return 1
     outcome = run.outcome if run else "skipped"
-    detail = run.message if run and run.message else ""
+    detail = run_text(run) if run else ""
     bar.say(
         f"{channel}: {outcome} (+{run.added if run else 0} ~{run.moved if run else 0} "
         f"-{run.cancelled if run else 0}) {detail}".rstrip()

@@ -13,6 +13,14 @@ from icalbridge.core.bookings import Booking, Kind
 from icalbridge.core.ics_write import ExportEvent, export_uid
 from icalbridge.core.spans import Nights, Span, StayTimes, nights_of
 
+# How often calendar programs should fetch an agenda feed again (REFRESH-INTERVAL, RFC
+# 7986). Bookings of rooms and people change through the working day, and the quickest
+# platform presets poll every hour: an hour shows a change made in the morning by the
+# afternoon, where Nextcloud refreshes a subscription weekly when nothing is said, and a
+# fetch of an unchanged feed costs a lookup and a 304. Rental platforms ignore it and
+# poll on their own schedule.
+AGENDA_REFRESH = timedelta(hours=1)
+
 
 @dataclass(frozen=True)
 class ExportFilter:

@@ -17,6 +17,7 @@ from icalbridge.core.ics_event import (
     SINGLE_VALUE_PROPERTIES,
     UnreadableEvent,
     keep_first_values,
+    raw_of,
     sequence_of,
     span_of,
     synthetic_uid,
@@ -63,6 +64,7 @@ class _Reading:
     options: ReadOptions
     unit_zone: tzinfo
     floating_zone: tzinfo
+    feed_zone: str | None = None
     platform: str | None = None
     problems: list[Problem] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
@@ -122,7 +124,12 @@ def _read(data: bytes, options: ReadOptions) -> Feed:
         )
     calendar_props = calendar_properties(clean)
     unit_zone = zone_named(options.zone) or ZoneInfo(_DEFAULT_ZONE)
-    reading = _Reading(options, unit_zone, _floating_zone(options, calendar_props, unit_zone))
+    reading = _Reading(
+        options,
+        unit_zone,
+        _floating_zone(options, calendar_props, unit_zone),
+        _feed_zone(calendar_props),
+    )
     reading.problems.extend(clean.problems)
     components, bad_events = components_of(clean)
     reading.counts["bad_event"] += bad_events
@@ -147,8 +154,8 @@ def _read(data: bytes, options: ReadOptions) -> Feed:
     singles = [(u, e) for u, e in zip(uids, events, strict=True) if u not in recurring_uids]
     feed_events = [
         fe
-        for uid, event in _latest_per_uid(singles, reading)
-        if (fe := _feed_event(event, uid, None, reading))
+        for uid, event, recurrence_id in _latest_per_uid(singles, reading)
+        if (fe := _feed_event(event, uid, recurrence_id, reading))
     ]
     recurring = [e for u, e in zip(uids, events, strict=True) if u in recurring_uids]
     if recurring:
@@ -181,6 +188,17 @@ def _floating_zone(options: ReadOptions, props: dict[str, str], unit_zone: tzinf
     return unit_zone
 
 
+def _feed_zone(props: dict[str, str]) -> str | None:
+    """Return the IANA key of the feed's own X-WR-TIMEZONE when its wall clock has DST.
+
+    Only the feed's own zone moves its UTC series (see expand_recurring); UTC and fixed
+    offsets move nothing, and the unit's or the channel's zone never applies to UTC times.
+    """
+    name = props.get("X-WR-TIMEZONE")
+    zone = zone_named(name) if name else None
+    return zone.key if isinstance(zone, ZoneInfo) else None
+
+
 def _assign_uids(events: list[Event], reading: _Reading) -> list[str]:
     uids: list[str] = []
     for event in events:
@@ -193,23 +211,62 @@ def _assign_uids(events: list[Event], reading: _Reading) -> list[str]:
     return uids
 
 
-def _latest_per_uid(singles: list[tuple[str, Event]], reading: _Reading) -> list[tuple[str, Event]]:
-    chosen: dict[str, Event] = {}
+def _latest_per_uid(
+    singles: list[tuple[str, Event]], reading: _Reading
+) -> list[tuple[str, Event, str | None]]:
+    """Keep, per UID, the highest SEQUENCE; keep every stay when nothing tells them apart.
+
+    A feed that reuses a UID for stays with other dates and no SEQUENCE that says which
+    is newer holds several stays: each must block its nights. The earliest keeps the plain
+    UID as its key and the others add their start, so keys stay the same from one import
+    to the next whatever the order of the feed. Returns (uid, event, recurrence id).
+    """
+    by_uid: dict[str, list[Event]] = {}
     for uid, event in singles:
-        kept = chosen.get(uid)
-        if kept is None:
-            chosen[uid] = event
+        by_uid.setdefault(uid, []).append(event)
+    kept: list[tuple[str, Event, str | None]] = []
+    for uid, group in by_uid.items():
+        if len(group) == 1:
+            kept.append((uid, group[0], None))
             continue
-        reading.counts["duplicate_uid"] += 1
-        if sequence_of(event) > sequence_of(kept):
-            chosen[uid] = event
-    return list(chosen.items())
+        newest = max(sequence_of(e) for e in group)
+        latest: dict[tuple[str, str, str], Event] = {}
+        for event in group:
+            if sequence_of(event) == newest:
+                latest.setdefault(_dates_of(event), event)
+        reading.counts["duplicate_uid"] += len(group) - len(latest)
+        stays = sorted(latest.values(), key=lambda e: (_start_text(e), _dates_of(e)))
+        kept.append((uid, stays[0], None))
+        kept.extend((uid, e, _start_text(e)) for e in stays[1:])
+        if len(stays) > 1:
+            reading.problems.append(
+                problem(
+                    "duplicate_uid_kept",
+                    f"The UID {uid} names {len(stays)} stays with different dates and "
+                    "nothing says which is newer; all of them were kept.",
+                    uid=uid,
+                    count=len(stays),
+                )
+            )
+    return kept
+
+
+def _start_text(event: Event) -> str:
+    """Return an event's start as a key part; as written when it cannot be read."""
+    try:
+        return _recurrence_id(event)
+    except Exception:  # an unreadable start is reported where the event is read
+        return raw_of(event, "DTSTART")
+
+
+def _dates_of(event: Event) -> tuple[str, str, str]:
+    return raw_of(event, "DTSTART"), raw_of(event, "DTEND"), raw_of(event, "DURATION")
 
 
 def _occurrences(
     recurring: list[Event], timezones: list[Timezone], reading: _Reading
 ) -> list[FeedEvent]:
-    zone_key = getattr(reading.floating_zone, "key", None) or _DEFAULT_ZONE
+    zone_key = reading.feed_zone
     try:
         expansions = [expand_recurring(recurring, timezones, zone_key, reading.window)]
     except Exception:

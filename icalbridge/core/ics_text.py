@@ -12,6 +12,13 @@ _FOLD = re.compile(rb"\n[ \t]")
 _CONTENT_LINE = re.compile(r"^([A-Za-z0-9][A-Za-z0-9 \t-]*?)[ \t]*([;:])(.*)$", re.DOTALL)
 _CONFLICT_MARKER = re.compile(r"^(<{7}|={7}|>{7})")
 _SCANNED_FOR_MARKERS = 64_000
+# Writers fold at 75 octets (a few at 72 to 74): a line that lost its folding space
+# follows one at least that long. After a shorter line, a line without a colon is junk,
+# not a continuation: gluing it corrupted UIDs and start dates.
+_FOLDED_LINE_OCTETS = 72
+# Components that only ever sit at the top of a calendar: one opening while another is
+# still open means the other's END line was lost or mistyped.
+_TOP_LEVEL_ONLY = frozenset({"VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "VTIMEZONE"})
 _NONE, _KEPT, _SKIPPED = "none", "kept", "skipped"
 
 
@@ -93,23 +100,28 @@ def clean_feed(data: bytes, event_properties: frozenset[str] | None = None) -> C
     blocks: list[Block] = []
     stack: list[str] = []
     current: Block | None = None
-    calendars = junk = broken_folds = 0
+    calendars = junk = broken_folds = unclosed = 0
     lost_cut_component = False
     last_line = _NONE
+    last_raw = ""
     for raw in text.split("\n"):
         line = raw.strip()
         if not line:
             continue
         match = None if _CONFLICT_MARKER.match(line) else _CONTENT_LINE.match(line)
         if match is None:
-            if last_line == _KEPT and not _CONFLICT_MARKER.match(line):
+            is_fold = last_line == _KEPT and len(last_raw.encode("utf-8")) >= _FOLDED_LINE_OCTETS
+            if is_fold and not _CONFLICT_MARKER.match(line):
                 # A fold that lost its leading space (Confluence): keep the value whole.
                 target = current.lines if current is not None else calendar_lines
                 target[-1] += raw.rstrip()
                 broken_folds += 1
+                last_raw = raw
             elif last_line != _SKIPPED:
                 junk += 1
+                last_line = _NONE
             continue
+        last_raw = raw
         name = match.group(1).upper()
         if " " in name or "\t" in name:
             name = re.sub(r"\s+", "", name)
@@ -127,6 +139,15 @@ def clean_feed(data: bytes, event_properties: frozenset[str] | None = None) -> C
                     calendars += 1
                     lost_cut_component = lost_cut_component or current is not None
                     current, stack = None, [value]
+                    continue
+                if current is not None and value in _TOP_LEVEL_ONLY:
+                    # A mistyped END (END:VTOOD) left the last component open: close it
+                    # here rather than read every later component as nested in it.
+                    unclosed += 1
+                    _close_open_components(current, stack, event_properties)
+                    blocks.append(current)
+                    current = Block(value, [f"BEGIN:{value}"])
+                    stack.append(value)
                     continue
                 if current is None:
                     current = Block(value)
@@ -167,14 +188,23 @@ def clean_feed(data: bytes, event_properties: frozenset[str] | None = None) -> C
             last_line = _NONE
             continue
         last_line = _KEPT
-    is_truncated = bool(stack) or lost_cut_component
-    if is_truncated:
+    is_cut = bool(stack) or lost_cut_component
+    if is_cut:
         cut = current.name if current is not None else "VEVENT" if not stack else stack[-1]
         problems.append(
             problem(
                 "truncated",
                 f"The feed ends in the middle of a {cut}: it was cut off.",
                 component=cut,
+            )
+        )
+    if unclosed:
+        problems.append(
+            problem(
+                "unclosed_component",
+                f"{unclosed} component(s) had no valid END line; each was closed where the "
+                "next one began. Nothing is freed from this feed until it is whole again.",
+                count=unclosed,
             )
         )
     if calendars > 1:
@@ -202,5 +232,18 @@ def clean_feed(data: bytes, event_properties: frozenset[str] | None = None) -> C
         blocks=tuple(blocks),
         problems=tuple(problems),
         looks_like_calendar=looks_like_calendar,
-        is_truncated=is_truncated,
+        # A component closed by guesswork may have lost lines too: as doubtful as a cut.
+        is_truncated=is_cut or unclosed > 0,
     )
+
+
+def _close_open_components(
+    current: Block, stack: list[str], event_properties: frozenset[str] | None
+) -> None:
+    """Close every component open inside the calendar, writing the END lines that were lost."""
+    base = 1 if stack and stack[0] == "VCALENDAR" else 0
+    while len(stack) > base:
+        closed = stack.pop()
+        is_nested = len(stack) - base >= 1
+        if not (event_properties is not None and current.name == "VEVENT" and is_nested):
+            current.lines.append(f"END:{closed}")

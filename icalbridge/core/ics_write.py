@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
 
 from icalbridge.core.spans import Nights, Span
 
@@ -19,6 +19,8 @@ _TEXT_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ",": "\\,", "\n": "\\n"
 _CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAKS = re.compile("\r\n?")
 _NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f\\\\;,]")
+# What says when an event changed, not what it shows: left out when comparing renderings.
+_REVISION_PROPERTIES = ("DTSTAMP:", "SEQUENCE:", "LAST-MODIFIED:")
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ def render_feed(
     *,
     prodid: str = DEFAULT_PRODID,
     stamp: datetime,
+    refresh: timedelta | None = None,
 ) -> bytes:
     """Render a VCALENDAR of ``events`` as RFC 5545 bytes.
 
@@ -62,6 +65,11 @@ def render_feed(
     so ETags stay stable. ``stamp`` is the DTSTAMP of events without ``last_modified``.
     Nights are all-day (``VALUE=DATE``, end exclusive); timed spans are written in UTC, to
     the second. Lines end with CRLF and are folded at 75 octets without splitting a character.
+    ``refresh`` is how often calendar programs should fetch the feed again (RFC 7986).
+
+    There is no METHOD: a feed fetched by URL is not an iTIP message, and METHOD:PUBLISH
+    without an ORGANIZER fails libical's iTIP check (GNOME, Evolution), while an ORGANIZER
+    would have to name someone in every platform's copy.
     """
     default_stamp = _utc_text(stamp)
     blocks = sorted((_sort_key(e), _event_lines(e, default_stamp)) for e in events)
@@ -70,13 +78,69 @@ def render_feed(
         "VERSION:2.0",
         f"PRODID:{_text(prodid)}",
         "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        f"X-WR-CALNAME:{_text(name)}",
+        f"NAME:{_calendar_name(name)}",
+        f"X-WR-CALNAME:{_calendar_name(name)}",
     ]
+    if refresh is not None:
+        lines.append(f"REFRESH-INTERVAL;VALUE=DURATION:{_duration_text(refresh)}")
+        lines.append(f"X-PUBLISHED-TTL:{_duration_text(refresh)}")
     for _key, block in blocks:
         lines.extend(block)
     lines.append("END:VCALENDAR")
     return b"".join(_folded(line) for line in lines)
+
+
+def with_revisions_kept(events: Sequence[ExportEvent], previous: bytes) -> list[ExportEvent]:
+    """Return ``events`` with the SEQUENCE and LAST-MODIFIED of ``previous`` where unchanged.
+
+    ``previous`` is the feed last rendered for the same calendar. An event that shows
+    exactly what it showed there keeps its revision, so a change the feed does not show (a
+    private note, a category a rental platform never sees) leaves its bytes and ETag alone
+    and no platform re-imports for nothing. An event that shows something new gets a
+    SEQUENCE above the one it had.
+    """
+    before = _revisions_in(previous)
+    kept: list[ExportEvent] = []
+    for event in events:
+        seen = before.get(event.uid)
+        if seen is None:
+            kept.append(event)
+        elif seen[0] == _shown(_event_lines(event, "")):
+            kept.append(replace(event, sequence=seen[1], last_modified=seen[2]))
+        else:
+            kept.append(replace(event, sequence=max(event.sequence, seen[1] + 1)))
+    return kept
+
+
+def _revisions_in(feed: bytes) -> dict[str, tuple[tuple[str, ...], int, datetime | None]]:
+    """Read back what our own rendering says of each event: what it shows, and its revision."""
+    revisions: dict[str, tuple[tuple[str, ...], int, datetime | None]] = {}
+    lines: list[str] = []
+    for line in feed.replace(b"\r\n ", b"").decode("utf-8", "replace").split("\r\n"):
+        if line == "BEGIN:VEVENT":
+            lines = []
+        lines.append(line)
+        if line != "END:VEVENT":
+            continue
+        values = dict(part.split(":", 1) for part in lines if part.startswith(_REVISION_PROPERTIES))
+        uid = next((part[4:] for part in lines if part.startswith("UID:")), None)
+        if uid is None or not values.get("SEQUENCE", "").isdigit():
+            continue
+        modified = values.get("LAST-MODIFIED")
+        revisions[_unescaped(uid)] = (_shown(lines), int(values["SEQUENCE"]), _utc_moment(modified))
+    return revisions
+
+
+def _utc_moment(text: str | None) -> datetime | None:
+    return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC) if text else None
+
+
+def _shown(lines: list[str]) -> tuple[str, ...]:
+    return tuple(line for line in lines if not line.startswith(_REVISION_PROPERTIES))
+
+
+def _unescaped(text: str) -> str:
+    return re.sub(r"\\([\\;,])", r"\1", text)
 
 
 def _sort_key(event: ExportEvent) -> tuple[datetime, str]:
@@ -144,6 +208,30 @@ def _text(value: str) -> str:
         return value
     value = _CONTROL_CHARACTERS.sub("", _LINE_BREAKS.sub("\n", value))
     return value.translate(_TEXT_ESCAPES)
+
+
+def _calendar_name(name: str) -> str:
+    """Write a calendar's name so that its readers show it as it is.
+
+    python icalendar and ical.js (Thunderbird) show NAME and X-WR-CALNAME as written,
+    backslashes included, and libical reads commas and semicolons there without escapes:
+    so nothing is escaped; only line breaks (which would end the line) become spaces and
+    control characters go.
+    """
+    return _CONTROL_CHARACTERS.sub("", re.sub(r"[\r\n]+", " ", name))
+
+
+def _duration_text(interval: timedelta) -> str:
+    seconds = int(interval.total_seconds())
+    if seconds <= 0:
+        raise ValueError(f"a refresh interval must be positive, got {interval!r}")
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3600)
+    minutes, seconds = divmod(rest, 60)
+    time_part = "".join(
+        f"{value}{unit}" for value, unit in ((hours, "H"), (minutes, "M"), (seconds, "S")) if value
+    )
+    return "P" + (f"{days}D" if days else "") + (f"T{time_part}" if time_part else "")
 
 
 def _folded(line: str) -> bytes:

@@ -83,7 +83,10 @@ def plan_import(
     and kept (``kept_past``). A booking's end day is its check-out day, or for a timed
     span the date of its end in the unit's zone (``stay``), else in UTC.
 
-    A feed that is not a calendar or is truncated yields an empty held plan. A plan that
+    A feed that is not a calendar yields an empty held plan. A truncated or damaged one
+    yields a held plan that only adds the stays it holds whole and we do not know yet:
+    adding blocks nights and frees none, and a stay hidden behind the damage must still
+    block its nights. A plan that
     would cancel at least half (and at least two) of the channel's future bookings, or a
     feed without events while future bookings exist, is held but still lists what it
     would do, unless ``confirmed``. Echoes and horizon blocks are not bookings (rules 8
@@ -91,10 +94,16 @@ def plan_import(
     """
     if not feed_is_calendar:
         return Plan((), (), (), (), HoldReason.NOT_CALENDAR)
-    if feed_is_truncated:
-        return Plan((), (), (), (), HoldReason.TRUNCATED, (("events", str(len(events))),))
-
     pairs, new_events, dropped = _match(events, stored)
+    if feed_is_truncated:
+        return Plan(
+            tuple(sorted(new_events, key=_event_order)),
+            (),
+            (),
+            (),
+            HoldReason.TRUNCATED,
+            (("events", str(len(events))),),
+        )
     changes = [
         change
         for booking, event in pairs

@@ -9,7 +9,6 @@ from itertools import islice
 from typing import Any
 
 import recurring_ical_events
-import x_wr_timezone
 from icalendar import Calendar, Event, Timezone, vRecur
 
 RECURRENCE_PROPERTIES = ("RRULE", "RDATE", "RECURRENCE-ID")
@@ -35,23 +34,27 @@ def is_recurring(event: Event) -> bool:
 def expand_recurring(
     events: list[Event],
     timezones: list[Timezone],
-    floating_zone: str,
+    feed_zone: str | None,
     window: tuple[date, date],
 ) -> Expansion:
     """Return every occurrence of ``events`` that starts inside ``window``.
 
     Overrides replace the instance they name, whether they come before or after their
-    master, and stand alone when it is missing. Floating times are read in
-    ``floating_zone``. Raise nothing the caller cannot catch as Exception.
+    master, and stand alone when it is missing. UTC times stay UTC (RFC 5545), unless the
+    feed itself names a zone with X-WR-TIMEZONE (``feed_zone``, an IANA key): then its UTC
+    series repeat on that zone's wall clock, as the calendar that wrote it shows them.
+    Floating times stay floating, for the caller to place. Raise nothing the caller
+    cannot catch as Exception.
     """
     calendar = Calendar()
-    calendar.add("X-WR-TIMEZONE", floating_zone)
+    if feed_zone is not None:
+        calendar.add("X-WR-TIMEZONE", feed_zone)
     for zone in timezones:
         calendar.add_component(zone)
     for event in events:
         calendar.add_component(event)
-    standard = x_wr_timezone.to_standard(calendar)
-    query = recurring_ical_events.of(standard, skip_bad_series=True)
+    # of() applies X-WR-TIMEZONE itself (x_wr_timezone.to_standard).
+    query = recurring_ical_events.of(calendar, skip_bad_series=True)
     start, stop = query.to_datetime(window[0]), query.to_datetime(window[1])
     # Lazily, and only up to the cap: a 6 kB feed of 40 daily series has 58,000 occurrences
     # in the window, and building them all before capping took 13 s and memory to match.

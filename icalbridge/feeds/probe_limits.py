@@ -2,7 +2,7 @@
 
 A token has 192 random bits, so guessing is hopeless anyway; the limit keeps a prober from
 costing the hub a database lookup per guess and makes the probing visible. The state is
-in-process and bounded (least recently seen clients are forgotten first): each gunicorn
+in-process and bounded (least recently seen clients are forgotten first): each web server
 worker counts on its own, so a prober spread over N workers gets at most N times the limit.
 """
 

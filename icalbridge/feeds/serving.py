@@ -1,28 +1,33 @@
 """Answer a request for /ical/<token>.ics from stored bytes: one lookup, a check, a write.
 
-Shared by the Django view and the lean WSGI path so that both answer the same way.
+Shared by the Django view and the lean WSGI path so that both answer the same way. Each
+process keeps the bytes and headers of the feeds it served, and a request revalidates them
+with a lookup of the feed's current ETag: the bytes travel from the database once per
+version, not once per request. Recording the fetch is queued (icalbridge.feeds.fetch_records):
+no answer waits for the database's write lock.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
 
-from django.db import transaction
-from django.db.models import F
-
 from icalbridge import clock
 from icalbridge.core.user_agents import fetcher_of
+from icalbridge.feeds.fetch_records import ExportFetch, fetch_recorder
 from icalbridge.feeds.lookup import feed_row
 from icalbridge.feeds.probe_limits import feed_probe_limiter
-from icalbridge.hub.models import Channel, PublishedFeed
+from icalbridge.hub.models import PublishedFeed
 from icalbridge.ops.counters import export_not_modified, export_requests
-from icalbridge.sync.export_loop import record_fetch
 
 FETCH_RECORD_INTERVAL_S = 60
-SERVED_HISTORY_LENGTH = 2
+# The bytes kept per process: a 200-event feed is about 47 KB plain and 6 KB gzipped, so
+# this holds well over a thousand feeds; past it, the feeds kept longest are dropped first.
+STORED_FEEDS_MAX_BYTES = 64 * 1024 * 1024
+_ROW_FIELDS = ("id", "channel_id", "etag", "rendered_at")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,24 @@ class FeedAnswer:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
+
+
+@dataclass(frozen=True)
+class _StoredFeed:
+    """One version of a feed as this process answers it: its bytes and ready headers."""
+
+    etag: str
+    rendered_at: datetime | None
+    nights: list[object]
+    body: bytes
+    body_gzip: bytes
+    not_modified_headers: list[tuple[str, str]]
+    plain_headers: list[tuple[str, str]]
+    gzip_headers: list[tuple[str, str]]
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.body_gzip)
 
 
 _NOT_FOUND = FeedAnswer(404, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
@@ -58,47 +81,93 @@ def answer_feed_request(
     retry_after_s = limiter.retry_after_s(client)
     if retry_after_s is not None:
         return _too_many(retry_after_s)
-    conditional = bool(if_none_match or if_modified_since)
-    fields = ["id", "channel_id", "etag", "rendered_at"]
-    gzip_ok = "gzip" in (accept_encoding or "")
-    body_field = "body_gzip" if gzip_ok else "body"
-    if not conditional and method == "GET":
-        fields.append(body_field)
-    row = feed_row(token, fields)
+    row = feed_row(token, _ROW_FIELDS)
     if row is None:
         limiter.record_unknown_token(client)
         return _NOT_FOUND
     if not row["etag"]:
         return _NOT_FOUND
+    stored = _stored_feed(row["id"], row["etag"], row["rendered_at"])
+    if stored is None:
+        return _NOT_FOUND  # removed or re-rendered between the two lookups
     export_requests.add()
     if row["channel_id"]:
-        record_export_fetch(row["id"], row["channel_id"], row["etag"], user_agent)
-    headers = _feed_headers(row["etag"], row["rendered_at"])
-    if _is_fresh(row["etag"], row["rendered_at"], if_none_match, if_modified_since):
+        record_export_fetch(row["id"], row["channel_id"], stored, user_agent)
+    if _is_fresh(stored.etag, stored.rendered_at, if_none_match, if_modified_since):
         export_not_modified.add()
-        return FeedAnswer(304, headers, b"")
-    if body_field not in row:
-        row[body_field] = (
-            PublishedFeed.objects.filter(pk=row["id"]).values_list(body_field, flat=True).first()
-        )
-    body = bytes(row[body_field] or b"")
-    headers.append(("Content-Type", "text/calendar; charset=utf-8"))
-    headers.append(("Content-Length", str(len(body))))
-    if gzip_ok:
-        headers.append(("Content-Encoding", "gzip"))
+        return FeedAnswer(304, stored.not_modified_headers, b"")
+    if "gzip" in (accept_encoding or ""):
+        headers, body = stored.gzip_headers, stored.body_gzip
+    else:
+        headers, body = stored.plain_headers, stored.body
     return FeedAnswer(200, headers, b"" if method == "HEAD" else body)
 
 
-def _feed_headers(etag: str, rendered_at: datetime | None) -> list[tuple[str, str]]:
-    headers = [
+_stored: OrderedDict[int, _StoredFeed] = OrderedDict()
+_stored_bytes = 0
+_stored_lock = threading.Lock()
+
+
+def _stored_feed(feed_id: int, etag: str, rendered_at: datetime | None) -> _StoredFeed | None:
+    """Return the feed's version with this ETag, from memory or else from the database."""
+    stored = _stored.get(feed_id)
+    if stored is not None and stored.etag == etag and stored.rendered_at == rendered_at:
+        return stored
+    row = (
+        PublishedFeed.objects.filter(pk=feed_id, etag=etag)
+        .values_list("body", "body_gzip", "nights")
+        .first()
+    )
+    if row is None:
+        return None
+    body, body_gzip, nights = bytes(row[0] or b""), bytes(row[1] or b""), row[2] or []
+    stored = _version_of(etag, rendered_at, nights, body, body_gzip)
+    global _stored_bytes
+    with _stored_lock:
+        previous = _stored.pop(feed_id, None)
+        _stored_bytes -= previous.size if previous else 0
+        _stored[feed_id] = stored
+        _stored_bytes += stored.size
+        while _stored_bytes > STORED_FEEDS_MAX_BYTES and len(_stored) > 1:
+            _stored_bytes -= _stored.popitem(last=False)[1].size
+    return stored
+
+
+def forget_stored_feeds() -> None:
+    """Drop the bytes this process keeps (they are fetched again on the next request)."""
+    global _stored_bytes
+    with _stored_lock:
+        _stored.clear()
+        _stored_bytes = 0
+
+
+def _version_of(
+    etag: str, rendered_at: datetime | None, nights: list[object], body: bytes, body_gzip: bytes
+) -> _StoredFeed:
+    validators = [
         ("ETag", etag),
         ("Cache-Control", "no-cache"),
         ("Vary", "Accept-Encoding"),
         ("X-Content-Type-Options", "nosniff"),
     ]
     if rendered_at is not None:
-        headers.append(("Last-Modified", format_datetime(rendered_at, usegmt=True)))
-    return headers
+        validators.append(("Last-Modified", format_datetime(rendered_at, usegmt=True)))
+    content_type = ("Content-Type", "text/calendar; charset=utf-8")
+    return _StoredFeed(
+        etag=etag,
+        rendered_at=rendered_at,
+        nights=nights,
+        body=body,
+        body_gzip=body_gzip,
+        not_modified_headers=validators,
+        plain_headers=[*validators, content_type, ("Content-Length", str(len(body)))],
+        gzip_headers=[
+            *validators,
+            content_type,
+            ("Content-Length", str(len(body_gzip))),
+            ("Content-Encoding", "gzip"),
+        ],
+    )
 
 
 def _is_fresh(
@@ -123,15 +192,17 @@ _recorded: dict[int, tuple[float, str]] = {}
 _recorded_lock = threading.Lock()
 
 
-def record_export_fetch(feed_id: int, channel_id: int, etag: str, user_agent: str | None) -> None:
-    """Record that a platform fetched a channel's export, at most once a minute per channel.
+def record_export_fetch(
+    feed_id: int, channel_id: int, served: _StoredFeed, user_agent: str | None
+) -> None:
+    """Queue the record that a platform fetched a channel's export, once a minute per channel.
 
     A new version served is always recorded: echo detection (docs/domain.md rule 8) needs to know
     what the platform received at each of its last two fetches.
     """
     # The hub's clock, not the machine's: under a virtual clock two fetches hours apart
     # arrive milliseconds apart, and collapsing them would lose a fetch that rule 8 counts.
-    now = clock.now()
+    now, etag = clock.now(), served.etag
     with _recorded_lock:
         last = _recorded.get(feed_id)
         if last and last[1] == etag and 0 <= now.timestamp() - last[0] < FETCH_RECORD_INTERVAL_S:
@@ -139,29 +210,4 @@ def record_export_fetch(feed_id: int, channel_id: int, etag: str, user_agent: st
         _recorded[feed_id] = (now.timestamp(), etag)
     fetcher = fetcher_of(user_agent) or ""
     by = f"{fetcher}: {user_agent or ''}" if fetcher else (user_agent or "")
-    record_fetch(channel_id, etag, now, by)
-    fetched = {
-        "last_export_fetch_at": now,
-        "last_export_fetch_by": by[:200],
-        "export_fetch_count": F("export_fetch_count") + 1,
-    }
-    # Most fetches get the version the platform already got at its last two: the history
-    # has nothing to learn, and one UPDATE records the fetch.
-    got_it_twice = {f"served_history__{i}__etag": etag for i in range(SERVED_HISTORY_LENGTH)}
-    if Channel.objects.filter(pk=channel_id, **got_it_twice).update(**fetched):
-        return
-    nights = PublishedFeed.objects.filter(pk=feed_id).values_list("nights", flat=True).first()
-    with transaction.atomic():
-        channel = (
-            Channel.objects.select_for_update().filter(pk=channel_id).only("served_history").first()
-        )
-        if channel is None:
-            return
-        history = list(channel.served_history or [])
-        entry = {"etag": etag, "nights": nights or []}
-        settled = len(history) >= SERVED_HISTORY_LENGTH and all(
-            h.get("etag") == etag for h in history[:SERVED_HISTORY_LENGTH]
-        )
-        if not settled:
-            history = [entry, *history][:SERVED_HISTORY_LENGTH]
-        Channel.objects.filter(pk=channel_id).update(**fetched, served_history=history)
+    fetch_recorder.record(ExportFetch(feed_id, channel_id, etag, served.nights, now, by[:200]))

@@ -5,7 +5,7 @@ The world: booking platforms (Airbnb, Booking.com, Abritel/VRBO) as real HTTP se
 importing the hub's export feed every ``poll_interval_s``; the host's Google agenda
 (timed events in Europe/Paris); guests who book only the nights a platform believes free,
 cancel and change dates; the host blocking dates and booking directly in the hub. The
-hub runs for real: ``icalbridge run`` (gunicorn and a worker) on its own database, its
+hub runs for real: ``icalbridge run`` (granian and a worker) on its own database, its
 clock read from a file this simulation moves (``ICALBRIDGE_CLOCK_FILE``).
 
 Time is simulated as a discrete-event loop (``world.World``): the clock jumps to the next

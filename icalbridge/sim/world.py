@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from icalbridge.feeds.serving import SERVED_HISTORY_LENGTH
+from icalbridge.feeds.fetch_records import SERVED_HISTORY_LENGTH
 from icalbridge.hub.models import Channel, HeldChange
 from icalbridge.sim.faults import Fault, draw_faults
 from icalbridge.sim.hub_data import HubUnit, export_nights

@@ -22,7 +22,8 @@ class AddressRefused(Exception):
     def __init__(self, host: str, address: str) -> None:
         self.host = host
         self.address = address
-        shown = address if host == address else f"{host} ({address})"
+        self.shown = address if host == address else f"{host} ({address})"
+        shown = self.shown
         super().__init__(
             f"The link points to {shown}, a private or reserved network address; "
             "icalbridge only fetches public addresses unless the administrator allows it."

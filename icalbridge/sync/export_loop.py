@@ -1,8 +1,8 @@
 """Record the facts of the export loop and read them back for ``core.deliveries``.
 
 Three facts, each written where it happens: a version served (when an export feed's
-bytes change, ``sync.exporter``), a fetch of it (``feeds.serving``, possibly written in
-batches a few seconds after the request), and the platform's own feed as an import read
+bytes change, ``sync.exporter``), a fetch of it (``feeds.fetch_records``, written in
+batches about a second after the request), and the platform's own feed as an import read
 it (``sync.importer``, after the import). Everything else is derived when read.
 """
 
@@ -29,9 +29,12 @@ def not_applied_grace() -> timedelta:
     return timedelta(seconds=settings.ICALBRIDGE_NOT_APPLIED_GRACE_S)
 
 
-def record_fetch(channel_id: int, etag: str, at: datetime, by: str) -> None:
-    """Record one fetch of a channel's export by its platform."""
-    ExportFetch.objects.create(channel_id=channel_id, etag=etag, at=at, by=by[:200])
+def record_fetches(fetches: Iterable[tuple[int, str, datetime, str]]) -> None:
+    """Record fetches of channels' exports by their platforms: (channel id, etag, at, by)."""
+    ExportFetch.objects.bulk_create(
+        ExportFetch(channel_id=channel_id, etag=etag, at=at, by=by[:200])
+        for channel_id, etag, at, by in fetches
+    )
 
 
 def record_served_version(channel: Channel, feed: PublishedFeed) -> None:

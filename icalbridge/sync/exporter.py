@@ -11,23 +11,28 @@ from datetime import UTC, date, datetime, time
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext
 
 from icalbridge import clock
 from icalbridge.core import bookings as core
 from icalbridge.core.exports import (
+    AGENDA_REFRESH,
     ExportFilter,
     ExportWording,
     export_events_for_channel,
     rental_export_since,
     served_nights,
 )
-from icalbridge.core.ics_write import ExportEvent, render_feed
+from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
 from icalbridge.sync.export_loop import record_served_version
+from icalbridge.sync.languages import user_language
 
-# A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4); every
-# event carries its own LAST-MODIFIED, which is what clients read.
+# A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4);
+# every event carries its own LAST-MODIFIED, which is what clients read, and keeps it (with
+# its SEQUENCE) while what the feed shows of it does not change (with_revisions_kept).
 _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
 
@@ -82,9 +87,10 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
         )
         feed, _ = PublishedFeed.objects.get_or_create(channel=channel)
         name = f"{unit.name} · {channel.name}"
-        if _store(
-            feed, render_feed(events, name, stamp=_STAMP), served_nights(events), len(events)
-        ):
+        events = with_revisions_kept(events, bytes(feed.body))
+        refresh = None if rental else AGENDA_REFRESH
+        body = render_feed(events, name, stamp=_STAMP, refresh=refresh)
+        if _store(feed, body, served_nights(events), len(events)):
             record_served_version(channel, feed)
             changed.append(channel.pk)
     return changed
@@ -120,6 +126,13 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
         kinds=frozenset(core.Kind(k) for k in agenda.kinds) if agenda.kinds else None,
         categories=frozenset(agenda.categories) if agenda.categories else None,
     )
+    with translation.override(user_language(agenda.user)):
+        # The titles are read by one person in their own calendar: their language.
+        wording = ExportWording(
+            reserved=gettext("Reserved"),
+            tentative=gettext("Tentative"),
+            unavailable=gettext("Unavailable"),
+        )
     events = []
     for unit in stays.values():
         bookings = active_core_bookings([unit])
@@ -127,13 +140,14 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
             bookings,
             f"agenda:{agenda.pk}",
             flt,
-            ExportWording(),
+            wording,
             rental=False,
             stay=unit.stay_times,
         ):
             events.append(_with_unit_name(event, unit.name))
     feed, _ = PublishedFeed.objects.get_or_create(agenda=agenda)
-    body = render_feed(events, agenda.name, stamp=_STAMP)
+    events = with_revisions_kept(events, bytes(feed.body))
+    body = render_feed(events, agenda.name, stamp=_STAMP, refresh=AGENDA_REFRESH)
     return _store(feed, body, served_nights(events), len(events))
 
 

@@ -15,11 +15,8 @@ import httpx
 
 from icalbridge.sync.addresses import AddressRefused, ResolutionFailed, Resolver, pinned_address
 from icalbridge.sync.fetch_body import FetchFailure, Watchdog, calendar_body, read_body
-from icalbridge.sync.fetch_messages import (
-    retry_after_seconds,
-    size_text,
-    status_message,
-)
+from icalbridge.sync.fetch_messages import retry_after_seconds, status_variant
+from icalbridge.sync.fetch_texts import fetch_error_english, fetch_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +56,23 @@ class FetchResult:
     content_type: str | None
     final_url: str
     error_code: str | None = None
-    error_message: str | None = None
+    error_params: dict[str, str] | None = None
     retry_after_s: int | None = None
     elapsed_ms: int = 0
     bytes_read: int = 0
+
+    @property
+    def error_message(self) -> str | None:
+        """Return the failure in English, as logs and operators read it."""
+        if self.error_code is None:
+            return None
+        return fetch_error_english(self.error_code, self.error_params or {})
+
+    def error_text(self) -> str:
+        """Return the failure in the active language, for the person reading it."""
+        if self.error_code is None:
+            return ""
+        return fetch_error_text(self.error_code, self.error_params or {})
 
 
 @dataclass
@@ -88,30 +98,41 @@ class _Trail:
         )
 
 
+class BadLink(ValueError):
+    """A pasted link that can never be fetched; reads in the active language."""
+
+    def __init__(self, variant: str, **params: str) -> None:
+        self.params = {"variant": variant, **params}
+        super().__init__(fetch_error_english("bad_url", self.params))
+
+    def __str__(self) -> str:
+        return fetch_error_text("bad_url", self.params)
+
+
 def normalise_feed_url(url: str) -> str:
-    """Return the https:// or http:// form of a pasted feed link, or raise ValueError."""
+    """Return the https:// or http:// form of a pasted feed link, or raise BadLink."""
     text = url.strip()
     scheme, separator, rest = text.partition("://")
     scheme = scheme.lower()
+    if not text:
+        raise BadLink("empty")
     if not separator:
-        raise ValueError(f"The link {text!r} must start with https:// or webcal://.")
+        raise BadLink("no_scheme", link=text[:200])
     if scheme in ("webcal", "webcals"):
         scheme = "https"
     elif scheme not in ("http", "https"):
-        raise ValueError(
-            f"Links starting with {scheme}:// cannot be fetched; use an https:// or webcal:// link."
-        )
+        raise BadLink("scheme", scheme=scheme[:40])
     if any(character.isspace() for character in text):
-        raise ValueError("The link contains spaces or line breaks; copy it again in full.")
+        raise BadLink("spaces")
     try:
         parsed = httpx.URL(f"{scheme}://{rest}")
         port = parsed.port
     except (httpx.InvalidURL, ValueError) as exc:
-        raise ValueError(f"The link is not a valid web address ({exc}).") from exc
+        raise BadLink("invalid") from exc
     if not parsed.raw_host:
-        raise ValueError(f"The link has no server name after {scheme}://.")
+        raise BadLink("no_host", scheme=scheme)
     if port is not None and not 0 < port < 65536:
-        raise ValueError(f"The link names port {port}, which does not exist.")
+        raise BadLink("port", port=str(port))
     return str(parsed)
 
 
@@ -131,22 +152,22 @@ def fetch_feed(
     try:
         trail.url = normalise_feed_url(url)
         return _fetch(trail, validators or Validators(), policy, resolver)
-    except ValueError as exc:
-        return trail.result(FetchOutcome.FAILED, error_code="bad_url", error_message=str(exc))
+    except BadLink as exc:
+        return trail.result(FetchOutcome.FAILED, error_code="bad_url", error_params=exc.params)
     except FetchFailure as failure:
         return trail.result(
             FetchOutcome.FAILED,
             error_code=failure.code,
-            error_message=failure.message,
+            error_params=failure.params,
             retry_after_s=failure.retry_after_s,
         )
-    except Exception as exc:
+    except Exception:
         # A fetch must never take the worker down; the log keeps the bug visible.
         logger.exception("unexpected error while fetching %s", trail.url)
         return trail.result(
             FetchOutcome.FAILED,
             error_code="connect_error",
-            error_message=f"The fetch failed unexpectedly ({type(exc).__name__}: {exc}).",
+            error_params={"variant": "unexpected"},
         )
 
 
@@ -220,9 +241,10 @@ def _pinned_request(
             resolver=resolver,
         )
     except AddressRefused as exc:
-        raise FetchFailure("private_address", str(exc)) from exc
+        raise FetchFailure("private_address", {"shown": exc.shown}) from exc
     except ResolutionFailed as exc:
-        raise FetchFailure("dns_error", str(exc)) from exc
+        logger.info("no address for %s: %s", host, exc)
+        raise FetchFailure("dns_error", {"host": host}) from exc
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise _timeout(policy)
@@ -259,21 +281,20 @@ def _send(
             if isinstance(exc, httpx.ConnectTimeout) and not watchdog.has_fired:
                 raise FetchFailure(
                     "timeout",
-                    f"Could not connect to {host} within {policy.connect_timeout_s:g} seconds.",
+                    {
+                        "variant": "connect",
+                        "host": host,
+                        "seconds": f"{policy.connect_timeout_s:g}",
+                    },
                 ) from exc
             raise _timeout(policy) from exc
+        # The system's own words (in English) stay in the log; the host reads ours.
+        logger.info("fetch from %s failed: %s", host, _root_cause(exc))
         if _is_tls_problem(exc):
-            raise FetchFailure(
-                "tls_error",
-                f"The secure connection to {host} failed: {_root_cause(exc)}.",
-            ) from exc
+            raise FetchFailure("tls_error", {"host": host}) from exc
         if isinstance(exc, httpx.ConnectError):
-            raise FetchFailure(
-                "connect_error", f"Could not connect to {host}: {_root_cause(exc)}."
-            ) from exc
-        raise FetchFailure(
-            "connect_error", f"{host} closed the connection without answering ({exc})."
-        ) from exc
+            raise FetchFailure("connect_error", {"host": host}) from exc
+        raise FetchFailure("connect_error", {"variant": "closed", "host": host}) from exc
 
 
 def _read(
@@ -289,11 +310,7 @@ def _read(
     except httpx.HTTPError as exc:
         if watchdog.has_fired or isinstance(exc, httpx.TimeoutException):
             raise _timeout(policy) from exc
-        raise FetchFailure(
-            "incomplete",
-            f"The connection was cut after {size_text(trail.bytes_read)}, "
-            "before the whole calendar arrived.",
-        ) from exc
+        raise FetchFailure("incomplete", {"size_bytes": str(trail.bytes_read)}) from exc
 
 
 def _redirect_target(
@@ -303,21 +320,11 @@ def _redirect_target(
     try:
         target = normalise_feed_url(str(httpx.URL(current).join(location.strip())))
     except (ValueError, httpx.InvalidURL) as exc:
-        raise FetchFailure(
-            "bad_url", f"The server redirected to {location!r}, which cannot be fetched: {exc}"
-        ) from exc
+        raise FetchFailure("bad_url", {"variant": "redirect", "location": location[:200]}) from exc
     if target in visited:
-        raise FetchFailure(
-            "redirect_loop",
-            f"The server redirects in a circle ({target} leads back to itself); "
-            "the link cannot be read as it is.",
-        )
+        raise FetchFailure("redirect_loop", {"link": target})
     if redirects >= policy.max_redirects:
-        raise FetchFailure(
-            "too_many_redirects",
-            f"The server redirected more than {policy.max_redirects} times; "
-            "use the link it finally leads to, if it has one.",
-        )
+        raise FetchFailure("too_many_redirects", {"count": str(policy.max_redirects)})
     visited.add(target)
     return target
 
@@ -335,16 +342,15 @@ def _http_failure(response: httpx.Response) -> FetchFailure:
         retry_after = retry_after_seconds(
             response.headers.get("retry-after"), response.headers.get("date")
         )
-    return FetchFailure(
-        "http_error", status_message(response.status_code, retry_after), retry_after_s=retry_after
-    )
+    params = {"variant": status_variant(response.status_code, retry_after)}
+    params["status"] = str(response.status_code)
+    if retry_after is not None:
+        params["wait"] = str(retry_after)
+    return FetchFailure("http_error", params, retry_after_s=retry_after)
 
 
 def _timeout(policy: FetchPolicy) -> FetchFailure:
-    return FetchFailure(
-        "timeout",
-        f"The server did not send the whole calendar within {policy.total_timeout_s:g} seconds.",
-    )
+    return FetchFailure("timeout", {"seconds": f"{policy.total_timeout_s:g}"})
 
 
 def _is_tls_problem(exc: BaseException) -> bool:

@@ -13,18 +13,24 @@ from typing import Any, Protocol
 
 import httpx
 
-from icalbridge.sync.fetch_messages import size_text
+from icalbridge.sync.fetch_texts import fetch_error_english
 
 _CALENDAR_START = re.compile(rb"BEGIN:VCALENDAR", re.IGNORECASE)
 
 
 class FetchFailure(Exception):
-    """A fetch that ended without a usable body, with a stable code and a plain message."""
+    """A fetch that ended without a usable body: a stable code and the values of its message.
 
-    def __init__(self, code: str, message: str, *, retry_after_s: int | None = None) -> None:
-        super().__init__(message)
+    ``params`` may hold a ``variant`` that picks the sentence (``sync.fetch_texts``).
+    """
+
+    def __init__(
+        self, code: str, params: dict[str, str] | None = None, *, retry_after_s: int | None = None
+    ) -> None:
         self.code = code
-        self.message = message
+        self.params = params or {}
+        self.message = fetch_error_english(code, self.params)
+        super().__init__(self.message)
         self.retry_after_s = retry_after_s
 
 
@@ -104,7 +110,7 @@ def read_body(
     """
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise _too_large(max_bytes, f"it announces {size_text(int(declared))}")
+        raise _too_large(max_bytes, "announced", int(declared))
     inflater = _inflater(response.headers.get("content-encoding", ""))
     parts: list[bytes] = []
     size = 0
@@ -113,11 +119,11 @@ def read_body(
         for chunk in response.iter_raw():
             counter.bytes_read += len(chunk)
             if counter.bytes_read > max_bytes:
-                raise _too_large(max_bytes, f"stopped after {size_text(counter.bytes_read)}")
+                raise _too_large(max_bytes, "read", counter.bytes_read)
             data = chunk if inflater is None else inflater.decompress(chunk, max_bytes - size + 1)
             size += len(data)
             if size > max_bytes:
-                raise _too_large(max_bytes, f"it inflates past {size_text(size)}")
+                raise _too_large(max_bytes, "inflated", size)
             parts.append(data)
             if time.monotonic() > deadline:
                 break
@@ -125,17 +131,12 @@ def read_body(
             data = inflater.flush()
             size += len(data)
             if size > max_bytes:
-                raise _too_large(max_bytes, f"it inflates past {size_text(size)}")
+                raise _too_large(max_bytes, "inflated", size)
             parts.append(data)
             if not inflater.eof:
-                raise FetchFailure(
-                    "decode_error", "The compressed body ended before its end marker."
-                )
+                raise FetchFailure("decode_error", {"variant": "cut"})
     except zlib.error as exc:
-        raise FetchFailure(
-            "decode_error",
-            f"The server said the body was compressed, but it could not be unpacked ({exc}).",
-        ) from exc
+        raise FetchFailure("decode_error", {"variant": "corrupt"}) from exc
     if watchdog.has_fired or time.monotonic() > deadline:
         # A connection cut by the watchdog can look like a normal end of body.
         raise httpx.ReadTimeout("the total time-out passed while reading")
@@ -147,22 +148,20 @@ def calendar_body(body: bytes, content_type: str | None) -> bytes:
     if _CALENDAR_START.search(body):
         return body
     start = body.lstrip(b"\xef\xbb\xbf \t\r\n")[:1024].lower()
-    shown_type = f" (Content-Type: {content_type})" if content_type else ""
     if not body:
-        what = "an empty answer (0 bytes)"
+        variant = "empty"
     elif not start:
-        what = f"{size_text(len(body))} of blank space"
+        variant = "blank"
     elif start.startswith(b"<") and (b"<html" in start or b"<!doctype html" in start):
-        what = "a web page, often a login or error page,"
+        variant = "html"
     elif start[:1] in (b"{", b"["):
-        what = "JSON data"
+        variant = "json"
     else:
-        what = f"{size_text(len(body))} of something else"
-    raise FetchFailure(
-        "not_calendar",
-        f"The server answered with {what} instead of a calendar{shown_type}; "
-        "the link may be wrong, expired or need a login.",
-    )
+        variant = "other"
+    params = {"variant": variant, "size_bytes": str(len(body))}
+    if content_type:
+        params["content_type"] = content_type
+    raise FetchFailure("not_calendar", params)
 
 
 def _inflater(encoding: str) -> Any:
@@ -173,14 +172,11 @@ def _inflater(encoding: str) -> Any:
     if codings in (["gzip"], ["x-gzip"], ["deflate"]):
         # 32 + MAX_WBITS accepts both gzip and zlib headers: servers mix up "deflate".
         return zlib.decompressobj(32 + zlib.MAX_WBITS)
-    raise FetchFailure(
-        "decode_error",
-        f"The server compressed the body as {encoding!r}, which icalbridge does not read.",
-    )
+    raise FetchFailure("decode_error", {"variant": "encoding", "encoding": encoding})
 
 
-def _too_large(max_bytes: int, detail: str) -> FetchFailure:
+def _too_large(max_bytes: int, variant: str, size: int) -> FetchFailure:
     return FetchFailure(
         "too_large",
-        f"The calendar is larger than the {size_text(max_bytes)} limit ({detail}).",
+        {"variant": variant, "limit_bytes": str(max_bytes), "size_bytes": str(size)},
     )

@@ -1,20 +1,10 @@
-"""Plain-English explanations of what a feed's server answered."""
+"""What a feed's server answered: how long it asks us to wait, which explanation fits."""
 
 from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from http import HTTPStatus
-
-
-def size_text(size: int) -> str:
-    """Return a byte count as a person reads it: '512 bytes', '3.2 MB'."""
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def retry_after_seconds(
@@ -36,25 +26,20 @@ def retry_after_seconds(
     return max(0, math.ceil((when - base).total_seconds()))
 
 
-def status_message(status: int, retry_after_s: int | None) -> str:
-    """Explain an HTTP error status to the host, with what it usually means."""
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = ""
-    answer = f"The server answered {status} {phrase}".rstrip()
-    wait = f" and asks us to wait {retry_after_s} seconds" if retry_after_s is not None else ""
+def status_variant(status: int, retry_after_s: int | None) -> str:
+    """Return which explanation of an HTTP error status the host reads (``sync.fetch_texts``)."""
+    wait = "_wait" if retry_after_s is not None else ""
     if status in (401, 403):
-        return f"{answer}: the link is private, expired, or the server refuses us."
+        return "refused"
     if status in (404, 410):
-        return f"{answer}: the link is wrong or was reset."
+        return "not_found"
     if status == 429:
-        return f"{answer}: it is getting too many requests{wait}."
+        return f"too_many{wait}"
     if status == 503:
-        return f"{answer}: it is unavailable for now{wait}."
+        return f"unavailable{wait}"
     if status >= 500:
-        return f"{answer}: a problem on the server's side, which usually passes."
-    return f"{answer}."
+        return "server"
+    return ""
 
 
 def _http_date(text: str) -> datetime | None:

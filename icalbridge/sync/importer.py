@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -35,18 +36,14 @@ from icalbridge.sync.export_loop import record_platform_view
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
 from icalbridge.sync.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.sync.policy import fetch_policy
+from icalbridge.sync.problem_texts import stored_problems
 from icalbridge.sync.status_facts import record_failure, record_success
 
-# What a feed that changes nothing because it is not a calendar tells the host.
-_UNUSABLE = {
-    HoldReason.NOT_CALENDAR: (
-        "not_calendar",
-        "The link answered something that is not a calendar; nothing was changed.",
-    ),
-    HoldReason.TRUNCATED: (
-        "truncated",
-        "The calendar arrived cut off before its end; nothing was changed.",
-    ),
+# What a feed that changes nothing because it is not a calendar tells the host
+# (worded in sync.fetch_texts).
+_UNUSABLE: dict[str, tuple[str, dict[str, str]]] = {
+    HoldReason.NOT_CALENDAR: ("not_calendar", {"variant": "read"}),
+    HoldReason.TRUNCATED: ("truncated", {}),
 }
 
 
@@ -155,18 +152,29 @@ def _reconcile(
             echo_keys=echoes,
             horizon_keys=horizons,
         )
-        problems = [{"code": p.code, "message": p.message} for p in feed.problems]
+        problems = stored_problems(feed.problems)
         if plan.hold_reason in _UNUSABLE:
-            code, message = _UNUSABLE[HoldReason(plan.hold_reason)]
-            return record_failure(
+            code, params = _UNUSABLE[HoldReason(plan.hold_reason)]
+            if plan.add:
+                # A damaged feed frees nothing, but the new stays it holds whole block
+                # their nights (see plan_import).
+                apply_plan(plan, channel, ctx.started_at, echoes, horizons)
+                update_unit_conflicts(unit, ctx.started_at)
+                refresh_unit_feeds_on_commit(unit)
+                params = {"variant": "added", "count": str(len(plan.add))}
+            failed = record_failure(
                 channel,
                 ctx.started_at,
                 ctx.trigger,
                 result,
                 code=code,
-                message=message,
+                params=params,
                 problems=problems,
             )
+            if plan.add:
+                failed.added = len(plan.add)
+                failed.save(update_fields=["added"])
+            return failed
         record_platform_view(channel, feed.events, unit.stay_times, ctx.started_at)
         if plan.is_held:
             run = _hold(ctx, plan, body, fingerprint, result, problems)
@@ -195,7 +203,7 @@ def _hold(
     body: bytes,
     fingerprint: str,
     result: FetchResult | None,
-    problems: list[dict[str, str]],
+    problems: list[dict[str, Any]],
 ) -> ImportRun:
     would_cancel = [
         {

@@ -61,7 +61,6 @@ def _record_internal_failure(channel_id: int, trigger: str) -> ImportRun | None:
             trigger,
             None,
             code=INTERNAL_ERROR,
-            message="icalbridge could not finish this import; it will try again.",
         )
     except Exception:
         # The database itself is failing (full disk, lost connection): nothing can be

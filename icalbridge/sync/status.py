@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from icalbridge.hub.models import Channel, ChannelState, HeldChange
+from icalbridge.sync.fetch_texts import fetch_error_text
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ def channel_status(
                     "%(count)d imports in a row failed: %(error)s",
                     channel.consecutive_failures,
                 )
-                % {"count": channel.consecutive_failures, "error": channel.last_error_message},
+                % {"count": channel.consecutive_failures, "error": _error_text(channel)},
             )
         if held is not None:
             return ChannelStatus(ChannelState.WARNING, "held", held_message(held))
@@ -53,7 +54,7 @@ def channel_status(
                 ChannelState.WARNING,
                 "retrying",
                 _("The last import failed and will be retried: %(error)s")
-                % {"error": channel.last_error_message},
+                % {"error": _error_text(channel)},
             )
         if channel.last_success_at is None:
             return ChannelStatus(ChannelState.NEVER, "never", _("Not imported yet."))
@@ -83,6 +84,12 @@ def channel_status(
             )
         return ChannelStatus(ChannelState.OK, "ok", _("The platform fetches our link."))
     return ChannelStatus(ChannelState.NEVER, "never", _("Not configured."))
+
+
+def _error_text(channel: Channel) -> str:
+    return fetch_error_text(
+        channel.last_error_code, channel.last_error_params, channel.last_error_message
+    )
 
 
 def held_message(held: HeldChange) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 
@@ -11,6 +12,7 @@ from icalbridge import clock
 from icalbridge.core.schedule import next_poll_at
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun, StatusChange
 from icalbridge.sync.fetch import FetchResult
+from icalbridge.sync.fetch_texts import fetch_error_english
 from icalbridge.sync.status import channel_status
 
 
@@ -30,12 +32,19 @@ def record_failure(
     result: FetchResult | None,
     *,
     code: str | None = None,
-    message: str | None = None,
-    problems: list[dict[str, str]] | None = None,
+    params: dict[str, str] | None = None,
+    problems: list[dict[str, Any]] | None = None,
 ) -> ImportRun:
-    """Record a failed import: nothing changed, the channel backs off, its status tells why."""
-    code = code or (result.error_code if result else None) or "failed"
-    message = message or (result.error_message if result else None) or "The import failed."
+    """Record a failed import: nothing changed, the channel backs off, its status tells why.
+
+    The failure is stored as its code and values (``sync.fetch_texts`` words it in the
+    reader's language); the English words are kept for logs and the operators' page.
+    """
+    if code is None:
+        code = (result.error_code if result else None) or INTERNAL_ERROR
+        params = (result.error_params if result else None) or {}
+    params = params or {}
+    message = fetch_error_english(code, params)
     run = ImportRun.objects.create(
         channel=channel,
         started_at=started_at,
@@ -45,12 +54,14 @@ def record_failure(
         bytes_read=result.bytes_read if result else 0,
         outcome=ImportOutcome.FAILED,
         error_code=code,
+        error_params=params,
         message=message,
         problems=problems or [],
     )
     channel.last_attempt_at = started_at
     channel.consecutive_failures += 1
     channel.last_error_code = code
+    channel.last_error_params = params
     channel.last_error_message = message
     if code == INTERNAL_ERROR:
         # Our own fault (a lost database connection, a bug): try again soon, the feed
@@ -77,6 +88,7 @@ def record_success(
     channel.last_success_at = started_at
     channel.consecutive_failures = 0
     channel.last_error_code = ""
+    channel.last_error_params = None
     channel.last_error_message = ""
     channel.events_read = events_read
     channel.body_fingerprint = fingerprint
@@ -107,6 +119,7 @@ def _save_facts(
             "last_success_at",
             "consecutive_failures",
             "last_error_code",
+            "last_error_params",
             "last_error_message",
             "events_read",
             "body_fingerprint",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from django.contrib import messages
@@ -48,6 +49,20 @@ def _platform_or_404(platform_id: str) -> Platform:
         raise Http404 from exc
 
 
+# The platforms a host most often sells on, offered after a channel is connected.
+_USUAL_PLATFORMS = ("airbnb", "booking", "abritel", "gites-de-france")
+
+
+def _platforms_not_connected(unit: Unit) -> list[tuple[Platform, str]]:
+    """Return the usual platforms this unit has no channel for yet, with their names."""
+    connected = set(unit.channels.filter(is_active=True).values_list("platform", flat=True))
+    return [
+        (platform, platform_name(platform))
+        for platform in map(platform_by_id, _USUAL_PLATFORMS)
+        if platform.id not in connected
+    ]
+
+
 def _export_feed(channel: Channel) -> PublishedFeed | None:
     if not channel.exports:
         return None
@@ -91,18 +106,31 @@ def _save_new_channel(form: ChannelForm, unit: Unit) -> Channel | None:
     return channel
 
 
+def _first_import(channel: Channel) -> None:
+    """Import a new channel at once: the host sees its bookings without asking for them."""
+    if not channel.imports:
+        return
+    # A worker may hold it already: the page then shows its result when it is done.
+    with contextlib.suppress(ChannelBusy):
+        import_now(channel.pk, wait_s=5.0)
+
+
 @login_required
 def channel_create(request: HttpRequest, unit_id: str, platform_id: str) -> HttpResponse:
     """Connect the unit to one platform, with that platform's help beside the form."""
     unit, membership = unit_for(request, unit_id, write=True)
     platform = _platform_or_404(platform_id)
     form = ChannelForm(
-        request.POST or None, platform=platform, initial={"name": platform_name(platform)}
+        request.POST or None,
+        platform=platform,
+        unit=unit,
+        initial={"name": platform_name(platform)},
     )
     if request.method == "POST" and form.is_valid():
         channel = _save_new_channel(form, unit)
         if channel is not None:
             refresh_unit_feeds(unit)
+            _first_import(channel)
             messages.success(request, _("%(channel)s is connected.") % {"channel": channel.name})
             return redirect("channel_detail", channel_id=channel.public_id)
     return render(
@@ -125,7 +153,7 @@ def channel_edit(request: HttpRequest, channel_id: str) -> HttpResponse:
     """Change a channel's direction, link and import options."""
     channel, membership = channel_for(request, channel_id, write=True)
     platform = _platform_or_404(channel.platform)
-    form = ChannelForm(request.POST or None, instance=channel, platform=platform)
+    form = ChannelForm(request.POST or None, instance=channel, platform=platform, unit=channel.unit)
     if request.method == "POST" and form.is_valid():
         form.save()
         refresh_unit_feeds(channel.unit)
@@ -177,6 +205,7 @@ def channel_detail(request: HttpRequest, channel_id: str) -> HttpResponse:
             "feed": _export_feed(channel),
             "runs": channel.runs.all()[:20],
             "help": help_for(platform),
+            "next_platforms": _platforms_not_connected(channel.unit),
         },
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.sync.fetch import FetchOutcome, fetch_feed, normalise_feed_url
 from icalbridge.sync.policy import fetch_policy
+from icalbridge.sync.problem_texts import read_problem_text
 
 FETCH_ERRORS: dict[str, Promise] = {
     "bad_url": _("This is not a calendar link."),
@@ -53,7 +54,7 @@ def check_link(url: str, today: date, zone: str, platform: str | None) -> LinkCh
     result = fetch_feed(url, None, fetch_policy())
     if result.outcome is FetchOutcome.FAILED:
         headline = FETCH_ERRORS.get(result.error_code or "", _("The link could not be read."))
-        return LinkCheck(False, str(headline), result.error_message or "")
+        return LinkCheck(False, str(headline), result.error_text())
     feed = read_feed(result.body or b"", ReadOptions(today=today, zone=zone, platform=platform))
     if not feed.is_calendar:
         return LinkCheck(False, str(FETCH_ERRORS["not_calendar"]))
@@ -67,7 +68,7 @@ def check_link(url: str, today: date, zone: str, platform: str | None) -> LinkCh
         first=days[0] if days else None,
         last=max((_day_of(e.span.end) for e in future), default=None),
         platform=feed.platform,
-        problems=tuple(p.message for p in feed.problems),
+        problems=tuple(read_problem_text(p) for p in feed.problems),
     )
 
 

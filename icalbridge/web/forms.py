@@ -7,17 +7,18 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.forms.renderers import DjangoTemplates
 from django.utils.translation import gettext_lazy as _
 
+from icalbridge import clock
 from icalbridge.alerts.webhook_targets import WebhookUrlRefused, checked_webhook_url
 from icalbridge.core.bookings import Direction, ImportMode, Kind
 from icalbridge.core.platforms import Platform
 from icalbridge.core.spans import Nights, Span, Timed
 from icalbridge.hub.models import Channel, Language, Role, Unit
 from icalbridge.sync.fetch import normalise_feed_url
+from icalbridge.sync.import_links import Verdict, judge_import_link
 
 KIND_LABELS = {
     Kind.RESERVED: _("Reserved"),
@@ -97,12 +98,8 @@ class SignupForm(HostForm):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if get_user_model().objects.filter(username__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account exists with this address already: log in, or reset its password.")
-            )
-        return email
+        # Whether the address has an account is not said here: the e-mail sent tells its owner.
+        return str(self.cleaned_data["email"]).strip().lower()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -241,6 +238,10 @@ class ChannelForm(HostModelForm):
         ],
         widget=forms.RadioSelect,
     )
+    confirm_import_url = forms.BooleanField(
+        label=_("Save anyway: the link may work later"),
+        required=False,
+    )
     phrases = forms.CharField(
         label=_("Ignore events whose title contains"),
         required=False,
@@ -268,9 +269,12 @@ class ChannelForm(HostModelForm):
             "floating_tz": forms.TextInput({"list": "zones"}),
         }
 
-    def __init__(self, *args: Any, platform: Platform, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, platform: Platform, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.platform = platform
+        self.unit = unit
+        # Set when the link failed a check that may pass: the form offers "save anyway".
+        self.needs_confirmation = False
         choice_field(self, "direction").choices = [
             (d.value, DIRECTION_LABELS[d]) for d in platform.directions
         ]
@@ -307,12 +311,29 @@ class ChannelForm(HostModelForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         direction = data.get("direction")
-        if direction and Direction(direction).imports and not data.get("import_url"):
+        url = data.get("import_url")
+        if direction and Direction(direction).imports and not url:
             self.add_error(
                 "import_url",
                 _("Paste the platform's calendar link, or choose “Export only”."),
             )
+        elif direction and Direction(direction).imports and url:
+            self._judge_link(url, bool(data.get("confirm_import_url")))
         return data
+
+    def _judge_link(self, url: str, confirmed: bool) -> None:
+        """Refuse a link that can never work; ask to confirm one whose check failed."""
+        if self.instance.pk and url == self.instance.import_url:
+            return  # unchanged: the channel's status tells how it fares
+        today = clock.now().astimezone(self.unit.zone).date()
+        judgement = judge_import_link(
+            url, self.unit, today=today, platform=self.platform.id, channel=self.instance
+        )
+        if judgement.verdict is Verdict.REFUSED:
+            self.add_error("import_url", judgement.message)
+        elif judgement.verdict is Verdict.DOUBTFUL and not confirmed:
+            self.needs_confirmation = True
+            self.add_error("import_url", judgement.message)
 
     def save(self, commit: bool = True) -> Channel:
         channel = super().save(commit=False)

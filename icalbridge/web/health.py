@@ -8,7 +8,6 @@ from datetime import datetime
 
 from icalbridge.hub.models import Channel, ChannelState, Conflict, HeldChange, Unit
 from icalbridge.sync.status import ChannelStatus, channel_status
-from icalbridge.web.feed_check import FETCH_ERRORS
 
 # Worst first: the dashboard puts what needs a look before what is fine.
 _SEVERITY = {
@@ -27,12 +26,7 @@ class ChannelHealth:
 
     @property
     def message(self) -> str:
-        """Return the status message with the fetch error in the host's language."""
-        plain = FETCH_ERRORS.get(self.channel.last_error_code)
-        raw = self.channel.last_error_message
-        if plain is None or not raw or raw not in self.status.message:
-            return self.status.message
-        return self.status.message.replace(raw, str(plain))
+        return self.status.message
 
     @property
     def severity(self) -> int:

@@ -18,6 +18,12 @@ from icalbridge.web import (
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
     path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/signup/sent/", accounts.signup_sent, name="signup_sent"),
+    path(
+        "accounts/signup/confirm/<str:uidb64>/<str:token>/",
+        accounts.signup_confirm,
+        name="signup_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("organization/switch/", dashboard.switch_organization, name="organization_switch"),

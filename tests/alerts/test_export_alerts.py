@@ -17,6 +17,7 @@ from icalbridge.alerts.deliver import deliver_due_alerts
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
+from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Channel, PublishedFeed, Role, Unit, WebhookTarget
 from icalbridge.sync.importer import import_channel
 from icalbridge.sync.local_bookings import create_local_booking
@@ -58,6 +59,7 @@ def later(path: Path, by: timedelta) -> None:
 def platform_fetches(channel: Channel) -> None:
     path = PublishedFeed.objects.get(channel=channel).path
     assert Client().get(path, HTTP_USER_AGENT="Airbnb/1.0").status_code == 200
+    fetch_recorder.flush()  # recorded, as the hub's writer does within a second
 
 
 def test_a_platform_that_stops_reading_is_told_once_then_its_recovery(
@@ -152,3 +154,38 @@ def test_measured_delays_reach_metrics_and_the_operator_page(
     page = staff.get("/operator/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     row = page[page.index('data-platform="airbnb"') :].split("</tr>", 1)[0]
     assert "<td>3 h / 3 h</td>" in row and "<td>8 h / 8 h</td>" in row
+
+
+def test_two_platforms_not_blocking_in_one_round_are_one_email_naming_each_ones_dates(
+    airbnb: Channel, feed_server: FeedServer, inbox: Inbox, virtual_clock: Path
+) -> None:
+    other = Unit.objects.create(organization=airbnb.unit.organization, name="Mas des Oliviers")
+    feed_server.serve("/mas.ics", airbnb_feed(STAYS))
+    mas = new_channel(other, "Airbnb", "airbnb", url=feed_server.url("/mas.ics"))
+    assert import_channel(mas.pk).outcome == "applied"
+    stays = {
+        airbnb.pk: Nights(days_from_today(20), days_from_today(23)),
+        mas.pk: Nights(days_from_today(30), days_from_today(32)),
+    }
+    for channel in (airbnb, mas):
+        create_local_booking(channel.unit, span=stays[channel.pk], kind=Kind.RESERVED)
+    for hours in (1, 3):
+        later(virtual_clock, hours * H)
+        for channel in (airbnb, mas):
+            platform_fetches(channel)
+            import_channel(channel.pk)
+    assert deliver_due_alerts(clock.now()) == 0  # within the grace period
+    later(virtual_clock, 4 * H)
+    for channel in (airbnb, mas):
+        import_channel(channel.pk)
+    assert deliver_due_alerts(clock.now()) == 2  # one e-mail each for Marie and John
+    subject, text, html = only_message(inbox, MARIE)
+    assert subject == "[icalbridge] 2 alertes en même temps : Gîte des Lilas, Mas des Oliviers"
+    assert "- Gîte des Lilas : Airbnb ne bloque pas vos dates" in text
+    assert "- Mas des Oliviers : Airbnb ne bloque pas vos dates" in text
+    for stay in stays.values():
+        dates = f"non bloquées : du {stay.start:%d/%m/%Y} au {stay.end:%d/%m/%Y}"
+        assert dates in text and f"<li>{dates}</li>" in html
+    _, text, _ = only_message(inbox, JOHN)
+    for stay in stays.values():
+        assert f"not blocked: {stay.start:%Y-%m-%d} to {stay.end:%Y-%m-%d}" in text

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Any
 
+import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
-from icalbridge.hub.models import Organization, Role
+from icalbridge.hub.models import Organization, Role, UserPreference
 from tests.api.conftest import ApiClient, add_member, fields_of, problem
 
 
@@ -101,3 +104,24 @@ def test_removing_a_member_revokes_their_feeds(
     member = next(m for m in members if m["email"] == "viewer@example.test")
     assert api.delete(f"/organizations/{org}/members/{member['id']}").status_code == 204
     assert Client().get(path_of(feed["url"])).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("fr", "Réservé · Gîte des Lilas"), ("en", "Reserved · Gîte des Lilas")],
+)
+def test_agenda_titles_are_in_the_language_of_the_feed_s_owner(
+    api: ApiClient, unit: dict[str, Any], language: str, title: str
+) -> None:
+    user = get_user_model().objects.get(username="host@example.test")
+    UserPreference.objects.create(user=user, language=language)
+    start = date.today() + timedelta(days=10)
+    booked = api.post(
+        f"/units/{unit['id']}/bookings",
+        {"start": str(start), "end": str(start + timedelta(days=2)), "kind": "reserved"},
+    )
+    assert booked.status_code == 201
+    feed = api.post("/agenda-feeds", {"name": "Mine"}).json()
+    body = Client().get(path_of(feed["url"])).content.decode()
+    assert f"SUMMARY:{title}" in body

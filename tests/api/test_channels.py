@@ -26,6 +26,8 @@ def test_an_import_channel_keeps_the_link_as_https_and_is_due_at_once(
             "platform": "outlook",
             "direction": "import",
             "import_url": "webcal://outlook.example.test/owa/calendar.ics",
+            # A made-up host: its check fails as "unknown host", which may pass.
+            "confirm_import_url": True,
         },
     )
     assert response.status_code == 201
@@ -42,6 +44,7 @@ def test_an_import_channel_keeps_the_link_as_https_and_is_due_at_once(
         "last_import_at": None,
         "last_attempt_at": None,
         "events_read": None,
+        "last_error_code": None,
         "consecutive_failures": 0,
         "last_export_fetch_at": None,
         "last_export_fetch_by": None,
@@ -72,7 +75,14 @@ def test_import_options_default_from_the_platform_and_can_be_chosen(
     url = f"/units/{unit['id']}/channels"
     link = "https://www.airbnb.test/calendar/ical/1.ics"
     default = api.post(
-        url, {"name": "Airbnb", "platform": "airbnb", "direction": "both", "import_url": link}
+        url,
+        {
+            "name": "Airbnb",
+            "platform": "airbnb",
+            "direction": "both",
+            "import_url": link,
+            "confirm_import_url": True,
+        },
     ).json()
     assert default["dtend_is_checkout"] is True
     assert default["import_mode"] == "everything"
@@ -83,7 +93,8 @@ def test_import_options_default_from_the_platform_and_can_be_chosen(
             "name": "Agenda",
             "platform": "other",
             "direction": "both",
-            "import_url": link,
+            "import_url": link.replace("1.ics", "2.ics"),
+            "confirm_import_url": True,
             "dtend_is_checkout": False,
             "import_mode": "all_as_blocks",
             "ignore_phrases": ["Blocked"],
@@ -174,7 +185,12 @@ def test_confirming_when_nothing_is_held_is_a_conflict(
 ) -> None:
     created = api.post(
         f"/units/{unit['id']}/channels",
-        {"name": "Airbnb", "platform": "airbnb", "import_url": "https://a.test/x.ics"},
+        {
+            "name": "Airbnb",
+            "platform": "airbnb",
+            "import_url": "https://a.test/x.ics",
+            "confirm_import_url": True,
+        },
     ).json()
     problem(api.post(f"/channels/{created['id']}/confirm"), 409)
 
@@ -185,7 +201,12 @@ def test_importing_a_channel_another_worker_holds_is_a_conflict(
     monkeypatch.setattr("icalbridge.api.imports.BUSY_WAIT_S", 0.1)
     created = api.post(
         f"/units/{unit['id']}/channels",
-        {"name": "Airbnb", "platform": "airbnb", "import_url": "https://a.test/x.ics"},
+        {
+            "name": "Airbnb",
+            "platform": "airbnb",
+            "import_url": "https://a.test/x.ics",
+            "confirm_import_url": True,
+        },
     ).json()
     Channel.objects.update(
         claimed_until=timezone.now() + timedelta(minutes=5), claimed_by="worker-1"

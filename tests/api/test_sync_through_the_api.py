@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from icalbridge.feeds.fetch_records import fetch_recorder
 from tests.api.conftest import ApiClient
 from tests.support.feed_server import FeedServer
 
@@ -125,6 +126,7 @@ def test_b_records_that_the_platform_fetched_its_export(
 ) -> None:
     url = rental["b"]["export_url"]
     Client().get("/" + url.split("://", 1)[1].split("/", 1)[1], HTTP_USER_AGENT="Booking.com")
+    fetch_recorder.flush()
     status = api.get(f"/channels/{rental['b']['id']}").json()["status"]
     assert status["state"] == "ok"
     assert status["last_export_fetch_at"] is not None and status["last_export_fetch_by"]

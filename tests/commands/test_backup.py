@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from icalbridge.api.ids import derived_id
 from icalbridge.cli import main
 from icalbridge.commands.backup import backed_up_models
 from icalbridge.core.bookings import Kind
@@ -119,6 +120,29 @@ def test_new_rows_after_a_restore_get_fresh_keys(hub: str, tmp_path: Path) -> No
     unit = Unit.objects.get()
     fresh = Unit.objects.create(organization=unit.organization, name="Studio")
     assert fresh.pk > unit.pk
+
+
+def test_a_backup_made_before_ids_were_stored_restores_the_ids_clients_hold(
+    hub: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "hub.jsonl"
+    assert main(["backup", str(path)]) == 0
+    header, *rows = (json.loads(line) for line in path.read_text().splitlines())
+    for row in rows:  # as a hub before migration 0006 wrote them
+        if row["model"] in {"hub.apitoken", "hub.agendafeed", "hub.membership"}:
+            del row["fields"]["public_id"]
+    path.write_text("".join(json.dumps(line) + "\n" for line in [header, *rows]))
+    token = ApiToken.objects.get()
+    agenda = AgendaFeed.objects.get()
+    empty_the_database()
+
+    assert main(["restore", str(path)]) == 0
+
+    api = {"Authorization": f"Bearer {hub}"}
+    tokens = Client().get("/api/v1/api-tokens", headers=api).json()["items"]
+    assert [t["id"] for t in tokens] == [derived_id("api-token", token.pk)]
+    agendas = Client().get("/api/v1/agenda-feeds", headers=api).json()["items"]
+    assert [a["id"] for a in agendas] == [derived_id("agenda-feed", agenda.pk)]
 
 
 def test_a_gzipped_backup_is_json_lines_with_a_header(hub: str, tmp_path: Path) -> None:

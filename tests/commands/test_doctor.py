@@ -150,7 +150,7 @@ def test_a_huge_feed_names_the_limit(
     feed_server.fault("/huge.ics", "huge", mb=3)
     code, out = doctor(capsys, feed_server.url("/huge.ics"))
     assert code == 2
-    assert "The feed is larger than the 1.0 MB limit" in out
+    assert "The feed is larger than the 1.0\xa0MB limit" in out
 
 
 def test_a_calendar_of_past_events_only_is_pointed_out(

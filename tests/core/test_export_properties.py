@@ -164,7 +164,7 @@ def is_exportable(booking: Booking, channel: str, flt: ExportFilter) -> bool:
     )
 
 
-@settings(max_examples=150)
+@settings(max_examples=150, deadline=None)
 @given(unit_bookings(), st.sampled_from(CHANNELS), filters)
 def test_an_export_holds_exactly_the_bookings_rule_2_allows(bookings, channel, flt):
     exported = bookings_for_channel(bookings, channel, flt)
@@ -174,7 +174,7 @@ def test_an_export_holds_exactly_the_bookings_rule_2_allows(bookings, channel, f
     assert not any(b.is_echo or b.is_horizon for b in exported)
 
 
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 @given(unit_bookings(), filters)
 def test_a_booking_from_one_channel_reaches_every_other_channel_in_scope(bookings, flt):
     for booking in bookings:

@@ -161,9 +161,20 @@ def test_repeated_uid_keeps_the_highest_sequence() -> None:
     assert "duplicate_uid" in feed.problem_codes()
 
 
-def test_repeated_uid_without_sequence_keeps_the_first() -> None:
-    feed = read(calendar(stay("a@x", "20261201", "20261205"), stay("a@x", "20261210", "20261212")))
+def test_repeated_uid_without_sequence_keeps_both_stays() -> None:
+    feed = read(calendar(stay("a@x", "20261210", "20261212"), stay("a@x", "20261201", "20261205")))
+    assert nights(feed) == [
+        ("a@x", date(2026, 12, 1), date(2026, 12, 5)),
+        ("a@x", date(2026, 12, 10), date(2026, 12, 12)),
+    ]
+    assert [e.key for e in feed.events] == ["a@x", "a@x#20261210"]
+    assert "duplicate_uid_kept" in feed.problem_codes()
+
+
+def test_repeated_uid_with_the_same_dates_is_one_stay() -> None:
+    feed = read(calendar(stay("a@x", "20261201", "20261205"), stay("a@x", "20261201", "20261205")))
     assert nights(feed) == [("a@x", date(2026, 12, 1), date(2026, 12, 5))]
+    assert "duplicate_uid" in feed.problem_codes()
 
 
 def test_a_repeated_dtstart_keeps_the_first_value() -> None:

@@ -82,7 +82,7 @@ def feeds(draw: st.DrawFn) -> list[FeedEvent]:
 
 
 @given(feeds())
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 def test_second_import_of_the_same_feed_is_a_noop(feed: list[FeedEvent]) -> None:
     first = plan_import(feed, [], today=START)
     stored = apply_plan([], first, fresh_ids())
@@ -94,7 +94,7 @@ def test_second_import_of_the_same_feed_is_a_noop(feed: list[FeedEvent]) -> None
 
 
 @given(feeds(), feeds(), st.randoms(use_true_random=False))
-@settings(max_examples=60)
+@settings(max_examples=60, deadline=None)
 def test_plan_does_not_depend_on_the_order_of_its_inputs(
     before: list[FeedEvent], after: list[FeedEvent], rnd: random.Random
 ) -> None:
@@ -109,7 +109,7 @@ def test_plan_does_not_depend_on_the_order_of_its_inputs(
 
 
 @given(feeds(), feeds())
-@settings(max_examples=80)
+@settings(max_examples=80, deadline=None)
 def test_a_plan_is_held_exactly_when_it_would_free_too_many_future_nights(
     before: list[FeedEvent], after: list[FeedEvent]
 ) -> None:

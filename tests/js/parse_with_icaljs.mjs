@@ -1,7 +1,8 @@
 // Read iCalendar text on stdin the way Thunderbird does (ical.js) and print its events as JSON.
 //
 // Plain .ics text on stdin gives a JSON array of events; exits 1 when the text does not parse.
-// A JSON array of .ics texts gives one result per feed, {"events": [...]} or {"error": "..."},
+// A JSON array of .ics texts gives one result per feed, {"events": [...], "calendar": {...}}
+// or {"error": "..."},
 // so that many feeds cost one node start.
 import ICAL from "ical.js";
 
@@ -22,6 +23,15 @@ function eventsOf(text) {
   });
 }
 
+// The calendar's own properties, as ical.js gives them to Thunderbird.
+function calendarOf(text) {
+  const component = new ICAL.Component(ICAL.parse(text));
+  const names = ["name", "x-wr-calname", "method", "refresh-interval", "x-published-ttl"];
+  return Object.fromEntries(
+    names.map((name) => [name, component.getFirstPropertyValue(name)?.toString() ?? null]),
+  );
+}
+
 let input = "";
 process.stdin.setEncoding("utf8");
 for await (const chunk of process.stdin) {
@@ -31,7 +41,7 @@ for await (const chunk of process.stdin) {
 if (input.trimStart().startsWith("[")) {
   const results = JSON.parse(input).map((text) => {
     try {
-      return { events: eventsOf(text) };
+      return { events: eventsOf(text), calendar: calendarOf(text) };
     } catch (error) {
       return { error: String(error) };
     }

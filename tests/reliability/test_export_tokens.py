@@ -54,7 +54,7 @@ def channel() -> Channel:
 
 
 def lean_get(path: str, client_ip: str = "203.0.113.7") -> tuple[str, dict[str, str]]:
-    """GET through the lean WSGI path, as gunicorn would call it."""
+    """GET through the lean WSGI path, as the web server would call it."""
     seen: dict[str, Any] = {}
 
     def start_response(status: str, headers: list[tuple[str, str]]) -> None:

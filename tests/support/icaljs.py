@@ -25,6 +25,16 @@ def parse_with_icaljs(data: bytes) -> list[dict[str, Any]]:
 
 def parse_many_with_icaljs(feeds: Sequence[bytes]) -> list[list[dict[str, Any]]]:
     """Return the events ical.js reads in each feed, starting node only once."""
+    return [r["events"] for r in _results_of(feeds)]
+
+
+def calendar_properties_with_icaljs(data: bytes) -> dict[str, str | None]:
+    """Return the calendar's name, method and refresh interval as ical.js reads them."""
+    calendar: dict[str, str | None] = _results_of([data])[0]["calendar"]
+    return calendar
+
+
+def _results_of(feeds: Sequence[bytes]) -> list[dict[str, Any]]:
     node = _node_or_skip()
     texts = [feed.decode("utf-8") for feed in feeds]
     completed = subprocess.run(
@@ -42,7 +52,7 @@ def parse_many_with_icaljs(feeds: Sequence[bytes]) -> list[list[dict[str, Any]]]
     if errors:
         index, message = errors[0]
         pytest.fail(f"ical.js rejected feed {index}: {message}\n{texts[index]}")
-    return [r["events"] for r in results]
+    return list(results)
 
 
 def _node_or_skip() -> str:

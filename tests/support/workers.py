@@ -106,3 +106,50 @@ def wait_until_workers_are_idle(data_dir: Path, timeout: float, redis_url: str =
         ),
         timeout,
     )
+
+
+@dataclass
+class WebServer:
+    """The web server as ``icalbridge run`` starts it, on the test database."""
+
+    process: subprocess.Popen[bytes]
+    log: Path
+    port: int
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+
+def start_web_server(data_dir: Path, port: int, **env: str) -> WebServer:
+    from icalbridge.commands.web_server import web_server_command
+
+    environment = {
+        **os.environ,
+        "DATABASE_URL": current_database_url(),
+        "ICALBRIDGE_DATA_DIR": str(data_dir),
+        "ICALBRIDGE_LOG_LEVEL": "WARNING",
+        "REDIS_URL": "",
+        **env,
+    }
+    log = Path(tempfile.mkstemp(dir=data_dir, prefix="web-", suffix=".log")[1])
+    with log.open("wb") as output:
+        process = subprocess.Popen(
+            web_server_command(f"127.0.0.1:{port}", workers=1),
+            env=environment,
+            cwd=REPO,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    return WebServer(process, log, port)
+
+
+def stop_web_server(server: WebServer) -> str:
+    """Stop the web server as a service manager does (SIGTERM) and return what it printed."""
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait()
+    return server.log.read_text(errors="replace")

@@ -17,6 +17,7 @@ from icalbridge import clock
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
+from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Booking, Channel, Conflict, PublishedFeed
 from icalbridge.sync.imports_now import import_now
 from icalbridge.sync.local_bookings import cancel_booking, create_local_booking
@@ -61,6 +62,7 @@ def test_two_fetches_hours_apart_in_hub_time_are_both_recorded(virtual_clock: Pa
     # fetches).
     clock.set_virtual_now(virtual_clock, clock.now() + timedelta(hours=3))
     Client().get(path, HTTP_USER_AGENT="Airbnb")
+    fetch_recorder.flush()
     airbnb = Channel.objects.get(pk=airbnb.pk)
     assert airbnb.export_fetch_count == 2
     assert len(airbnb.served_history) == 2

@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+from django.core import mail
 
 from icalbridge.web.month_grid import shifted_month
 from tests.web.conftest import PASSWORD, switch_language
@@ -93,6 +94,13 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     page.get_by_label("Nom de votre activité").fill("Gîtes du Moulin")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
+    page.get_by_role("heading", name="Consultez vos e-mails").wait_for()
+    # The account opens from the link e-mailed to the address.
+    (welcome,) = mail.outbox
+    link = re.search(r"https?://\S+/accounts/signup/confirm/\S+/", welcome.body)
+    assert link, welcome.body
+    page.goto(link.group(0))
+    page.get_by_role("button", name="Ouvrir mon compte").click()
     page.wait_for_url(re.compile(r"/$"))
     assert page.get_by_text("Gîtes du Moulin").first.is_visible()
 
@@ -114,11 +122,12 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     page.get_by_role("button", name="Connecter", exact=True).click()
     page.wait_for_url(re.compile(r"/channels/[0-9a-f-]+/$"))
 
-    # Import now: the result appears in place.
+    # Connecting imported it at once; "Import now" reads it again, unchanged, in place.
+    assert page.locator("#status-card.status-ok").is_visible()
     page.get_by_role("button", name="Importer maintenant").click()
     result = page.locator("[data-import-outcome]")
     result.wait_for()
-    assert result.get_attribute("data-import-outcome") == "applied"
+    assert result.get_attribute("data-import-outcome") == "unchanged"
     assert "3 événements lus" in result.inner_text()
     page.locator("#status-card").get_by_text("À jour : 3 événements lus.").wait_for()
     airbnb_link = _export_link(page)

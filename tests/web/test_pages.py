@@ -25,7 +25,7 @@ from icalbridge.hub.models import (
     Unit,
 )
 from icalbridge.sync.local_bookings import create_local_booking
-from tests.web.conftest import PASSWORD, make_org
+from tests.web.conftest import make_org
 from tests.web.test_host_journey import airbnb_feed
 
 EMPTY_CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Airbnb Inc//Hosting Calendar 1.0//EN\r\nEND:VCALENDAR\r\n"
@@ -220,19 +220,6 @@ def test_an_agenda_link_works_until_it_is_revoked(client: Client, unit: Unit) ->
     assert Client().get(path).status_code == 200
     client.post(reverse("agenda_feed_revoke", args=[agenda.pk]))
     assert Client().get(path).status_code == 404
-
-
-@pytest.mark.django_db
-def test_signing_up_twice_with_one_address_is_refused(host: Any) -> None:
-    page = (
-        Client(HTTP_ACCEPT_LANGUAGE="fr")
-        .post(
-            reverse("signup"),
-            {"email": "claire@gites-du-moulin.fr", "organization": "Autre", "password": PASSWORD},
-        )
-        .content.decode()
-    )
-    assert "Un compte existe déjà avec cette adresse" in page
 
 
 @pytest.mark.django_db

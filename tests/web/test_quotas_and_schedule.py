@@ -27,13 +27,15 @@ def client(host: Any) -> Client:
     return client
 
 
-def add_airbnb(client: Client, unit: Unit) -> Any:
+def add_airbnb(client: Client, unit: Unit, listing: int = 123) -> Any:
     return client.post(
         reverse("channel_create", args=[unit.public_id, "airbnb"]),
         {
             "name": "Airbnb",
             "direction": "both",
-            "import_url": "https://www.airbnb.com/calendar/ical/123.ics?s=abc",
+            "import_url": f"https://www.airbnb.com/calendar/ical/{listing}.ics?s=abc",
+            # Not fetched from the tests' machine: saved as a link that may work later.
+            "confirm_import_url": "on",
             "import_mode": "everything",
             "floating_tz": "",
             "dtend": "checkout",
@@ -41,7 +43,7 @@ def add_airbnb(client: Client, unit: Unit) -> Any:
     )
 
 
-def test_a_channel_added_on_the_page_is_due_at_once_and_polled_every_15_minutes(
+def test_a_channel_added_on_the_page_is_imported_at_once_and_polled_every_15_minutes(
     client: Client, host: Any
 ) -> None:
     unit = Unit.objects.create(organization=host.organization, name="Gîte")
@@ -49,7 +51,9 @@ def test_a_channel_added_on_the_page_is_due_at_once_and_polled_every_15_minutes(
     response = add_airbnb(client, unit)
     assert response.status_code == 302
     channel = Channel.objects.get(unit=unit)
-    assert channel.next_poll_at is not None and before <= channel.next_poll_at <= timezone.now()
+    assert channel.last_attempt_at is not None and before <= channel.last_attempt_at
+    assert channel.runs.count() == 1
+    assert channel.next_poll_at is not None and channel.next_poll_at > channel.last_attempt_at
     assert channel.poll_interval_s == 15 * 60
 
 
@@ -60,7 +64,7 @@ def test_the_organization_s_channel_quota_is_enforced_with_a_clear_message(
     host.organization.save()
     unit = Unit.objects.create(organization=host.organization, name="Gîte")
     assert add_airbnb(client, unit).status_code == 302
-    refused = add_airbnb(client, unit)
+    refused = add_airbnb(client, unit, listing=124)
     assert refused.status_code == 200
     assert "at most 1 channel." in refused.content.decode()
     assert Channel.objects.filter(unit=unit).count() == 1

@@ -72,7 +72,8 @@ def a_season(today: date) -> Any:
         consecutive_failures=3,
         last_success_at=timezone.now() - timedelta(days=2),
         last_error_code="http_error",
-        last_error_message="The server answered 404 Not Found: the link is wrong or was reset.",
+        last_error_params={"variant": "not_found", "status": "404"},
+        last_error_message="The server answered 404: the link is wrong or was reset.",
     )
     for offset, nights in ((2, 4), (9, 3), (19, 6)):
         _stay(tilleuls, airbnb, first + offset * day, nights)

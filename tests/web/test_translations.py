@@ -8,7 +8,7 @@ import pytest
 from babel.messages.pofile import read_po
 from django.utils import translation
 
-from icalbridge.core.platforms import all_platforms
+from icalbridge.core.platforms import all_platforms, platform_by_id
 from icalbridge.web.channel_help import help_for
 
 LOCALE = Path(__file__).resolve().parents[2] / "icalbridge" / "locale"
@@ -35,3 +35,16 @@ def test_every_platform_has_steps_in_french_and_in_english(platform: object) -> 
         french = [str(step) for step in steps]
     assert len(steps) >= 4
     assert all(e != f for e, f in zip(english, french, strict=True))
+
+
+@pytest.mark.parametrize(
+    "platform", [p for p in all_platforms() if p.id != "other"], ids=lambda p: p.id
+)
+def test_every_platform_has_its_own_steps_for_the_directions_it_offers(platform: object) -> None:
+    guide = help_for(platform)  # type: ignore[arg-type]
+    assert guide is not help_for(platform_by_id("other"))
+    directions = platform.directions  # type: ignore[attr-defined]
+    assert bool(guide.find_theirs) == any(d.imports for d in directions)
+    assert bool(guide.paste_ours) == any(d.exports for d in directions)
+    if len(directions) == 1:
+        assert guide.note is not None  # says which way, and what stays by hand

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 class AgendaFeed(models.Model):
     """A personal, read-only feed for one user over the units they may see."""
 
+    # The id the API names it by (docs/architecture.md house rule 7: no primary key in public).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agenda_feeds"
     )

@@ -69,6 +69,8 @@ class Alert(models.Model):
 class WebhookTarget(models.Model):
     """A URL that receives the organization's alerts as signed JSON."""
 
+    # The id the API names it by (docs/architecture.md house rule 7: no primary key in public).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     organization = models.ForeignKey(
         "hub.Organization", on_delete=models.CASCADE, related_name="webhooks"
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -14,6 +15,8 @@ def hash_api_key(key: str) -> str:
 class ApiToken(models.Model):
     """A bearer token for the JSON API; only its hash is stored."""
 
+    # The id the API names it by (docs/architecture.md house rule 7: no primary key in public).
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
     )

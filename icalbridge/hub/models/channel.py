@@ -71,6 +71,8 @@ class Channel(models.Model):
     last_change_at = models.DateTimeField(null=True, blank=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     last_error_code = models.CharField(max_length=40, blank=True)
+    # The values of the error's sentence; None on rows stored before they were kept.
+    last_error_params = models.JSONField(null=True, blank=True)
     last_error_message = models.TextField(blank=True)
     events_read = models.PositiveIntegerField(null=True, blank=True)
     retry_after_until = models.DateTimeField(null=True, blank=True)

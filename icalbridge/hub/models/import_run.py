@@ -31,6 +31,8 @@ class ImportRun(models.Model):
     cancelled = models.PositiveIntegerField(default=0)
     held = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=40, blank=True)
+    # The values of the error's sentence; None on rows stored before they were kept.
+    error_params = models.JSONField(null=True, blank=True)
     message = models.TextField(blank=True)
     problems = models.JSONField(default=list, blank=True)
 

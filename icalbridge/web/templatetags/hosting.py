@@ -6,6 +6,8 @@ from django import template
 from django.utils.translation import gettext as _
 
 from icalbridge.core.bookings import Direction, Kind
+from icalbridge.hub.models import Channel, ImportRun
+from icalbridge.sync import run_texts
 from icalbridge.web.forms import KIND_LABELS
 
 register = template.Library()
@@ -25,3 +27,15 @@ def direction_label(value: str) -> str:
 def kind_label(value: str) -> str:
     """Return a booking kind in words."""
     return str(KIND_LABELS.get(Kind(value), value))
+
+
+@register.filter
+def last_error(channel: Channel) -> str:
+    """Return why the channel's last import failed, in the reader's language."""
+    return run_texts.channel_error_text(channel)
+
+
+@register.filter
+def run_text(run: ImportRun) -> str:
+    """Return what an import run tells the host, in the reader's language."""
+    return run_texts.run_text(run)

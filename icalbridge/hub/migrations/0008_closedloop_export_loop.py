@@ -24,7 +24,7 @@ def record_current_versions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('hub', '0005_webhook_audit_actions'),
+        ('hub', '0007_french_error_params'),
     ]
 
     operations = [
