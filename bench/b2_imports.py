@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import subprocess
 import sys
@@ -42,9 +43,10 @@ from bench.support import (
     stop_process,
 )
 
-DATABASE = "bench_b2"
-WORK = Path("/tmp/icalbridge-bench-b2")
-FEED_PORT = 18481
+# Overridable, so that two checkouts can run B2 side by side without sharing anything.
+DATABASE = os.environ.get("BENCH_B2_DATABASE", "bench_b2")
+WORK = Path(os.environ.get("BENCH_B2_WORK", "/tmp/icalbridge-bench-b2"))
+FEED_PORT = int(os.environ.get("BENCH_B2_PORT", "18481"))
 THREADS = 4
 
 

@@ -182,6 +182,12 @@ if env_bool("ICALBRIDGE_MAIL_TO_CONSOLE", not env_str("ICALBRIDGE_SMTP_HOST")):
 ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = env_str("ICALBRIDGE_ALLOW_PRIVATE_URLS", "")
 ICALBRIDGE_FETCH_MAX_BYTES = env_int("ICALBRIDGE_FETCH_MAX_BYTES", 10 * 1024 * 1024)
 ICALBRIDGE_FETCH_TIMEOUT_S = env_int("ICALBRIDGE_FETCH_TIMEOUT_S", 30)
+# What one feed may bring in (icalbridge/core/feed_limits.py): more events than this in
+# the dates read refuses the feed whole; longer titles are cut.
+ICALBRIDGE_MAX_EVENTS_PER_FEED = env_int("ICALBRIDGE_MAX_EVENTS_PER_FEED", 20_000)
+ICALBRIDGE_MAX_TEXT_CHARS = env_int("ICALBRIDGE_MAX_TEXT_CHARS", 200)
+# Off only in the simulation's control run, to show what echo detection prevents.
+ICALBRIDGE_ECHO_DETECTION = env_bool("ICALBRIDGE_ECHO_DETECTION", True)
 ICALBRIDGE_POLL_INTERVAL_S = env_int("ICALBRIDGE_POLL_INTERVAL_S", 15 * 60)
 # How long a worker's claim on a channel lasts (0: three fetch time-outs, at least a minute).
 ICALBRIDGE_CLAIM_LEASE_S = env_int("ICALBRIDGE_CLAIM_LEASE_S", 0)

@@ -16,6 +16,8 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
+from django.db import IntegrityError
+
 from icalbridge.alerts.causes import collect_alerts
 from icalbridge.alerts.digest import send_due_digests
 from icalbridge.alerts.export_causes import collect_export_alerts
@@ -64,7 +66,15 @@ def deliver_due_alerts(now: datetime) -> int:
         if len(batch) < CLAIM_BATCH:
             break
     if claimed:
-        sent += deliver_alerts(claimed, owner, now)
+        try:
+            sent += deliver_alerts(claimed, owner, now)
+        except IntegrityError:
+            survivors = list(Alert.objects.filter(pk__in=claimed).values_list("pk", flat=True))
+            if len(survivors) == len(claimed):
+                raise
+            # An alert went with its channel, removed while it was being sent: nothing is
+            # left to tell about it, and the others are still due.
+            sent += deliver_alerts(survivors, owner, now)
     return sent + send_due_digests(now)
 
 

@@ -22,13 +22,68 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from icalbridge.core.bookings import Booking
 from icalbridge.core.feed import FeedEvent
 from icalbridge.core.spans import Nights, StayTimes, nights_of
 
 SNAPSHOTS_CONSIDERED = 2
+
+
+@dataclass(frozen=True)
+class EchoJudgement:
+    """A feed's events as rule 8 leaves them: what to reconcile, and which are echoes."""
+
+    events: tuple[FeedEvent, ...]
+    echo_keys: frozenset[str]
+
+
+def judge_echoes(
+    events: Sequence[FeedEvent],
+    served: Sequence[Sequence[Nights]],
+    stored: Sequence[Booking],
+    stay: StayTimes,
+    *,
+    keep: frozenset[str] = frozenset(),
+    echo_detection: bool = True,
+) -> EchoJudgement:
+    """Apply the whole echo rule (docs/domain.md rule 8) to one channel's feed.
+
+    ``served`` is what we served to the channel at its fetches of our export feed, newest
+    first; ``stored`` its active imported bookings (their ``is_echo`` flags say which of
+    its blocks were already judged its own). An event is an echo when ``is_echo`` says so,
+    unless it is a block holding a night of the channel's own blocks
+    (``blocks_on_own_nights``); then the nights we served at the newest fetch are cut out
+    of the other blocks (``without_served_nights``), sparing echoes and the events in
+    ``keep`` (horizon blocks). With ``echo_detection`` off (the simulation's control run),
+    the events come back as they are and none is an echo.
+    """
+    if not echo_detection:
+        return EchoJudgement(tuple(events), frozenset())
+    own = real_block_nights(stored, stay)
+    echoes = echo_keys(events, served, stay) - blocks_on_own_nights(events, own, stay)
+    latest = served[0] if served else []
+    kept = without_served_nights(events, latest, stay, echoes | keep, known=own)
+    return EchoJudgement(kept, echoes)
+
+
+def still_echoes(
+    blocks: Sequence[FeedEvent],
+    served: Sequence[Sequence[Nights]],
+    stay: StayTimes,
+    *,
+    echo_detection: bool = True,
+) -> tuple[bool, ...]:
+    """Tell, for each stored echo, whether the served history still accounts for it.
+
+    Once the platform has fetched our feed twice without a block's nights, the block can
+    no longer come from us: it is real again, even if the platform's feed did not change.
+    """
+    if not echo_detection:
+        return tuple(False for _ in blocks)
+    snapshots = [_merged(s) for s in served[:SNAPSHOTS_CONSIDERED]]
+    return tuple(_is_within_a_snapshot(b, snapshots, stay) for b in blocks)
 
 
 def is_echo(event: FeedEvent, served: Sequence[Sequence[Nights]], stay: StayTimes) -> bool:

@@ -35,6 +35,10 @@ PROBLEM_CODES: dict[str, str] = {
     "ancient_recurrence": "Series starting before 1900 were read as their first date.",
     "bad_rrule": "A repeat rule could not be read; the event was read as its first date.",
     "unreadable": "The reader failed on this body; nothing may be changed from it.",
+    # Reported by core.feed_limits, once the feed is read.
+    "too_many_events": "More events in the reading window than a feed may hold; nothing changed.",
+    "text_cut": "Event titles longer than the limit were cut (count).",
+    "text_cleaned": "Control or text-direction characters were removed from titles (count).",
 }
 
 SUMMED_MESSAGES: dict[str, str] = {

@@ -54,6 +54,11 @@ class Plan:
         return self.hold_reason is not None
 
     @property
+    def writes_now(self) -> bool:
+        """Tell whether any of this plan is written now: all of it, or a damaged feed's new stays."""
+        return not self.is_held or (self.hold_reason == HoldReason.TRUNCATED and bool(self.add))
+
+    @property
     def is_noop(self) -> bool:
         """Tell whether applying this plan would change no booking."""
         return not (self.add or self.change or self.cancel)

@@ -22,14 +22,6 @@ BREAK_VARIABLE = "ICALBRIDGE_SIM_BREAK"
 PARENT_VARIABLE = "ICALBRIDGE_SIM_PARENT_PID"
 
 
-def disable_echo_detection() -> None:
-    """Make the importer see no echo at all."""
-    from icalbridge.sync import booking_changes, importer
-
-    importer.echo_keys = lambda events, served, stay: frozenset()  # type: ignore[assignment]
-    booking_changes.is_echo = lambda event, served, stay: False  # type: ignore[assignment]
-
-
 def stop_when_orphaned() -> None:
     """Stop this hub (SIGTERM, as a clean stop) if the simulation that started it dies.
 
@@ -48,10 +40,11 @@ def stop_when_orphaned() -> None:
 
 
 def main() -> int:
+    if os.environ.get(BREAK_VARIABLE) == "echoes":
+        # The importer passes this switch to the echo rule (core.echoes.judge_echoes).
+        os.environ["ICALBRIDGE_ECHO_DETECTION"] = "0"
     cli.setup_django()
     stop_when_orphaned()
-    if os.environ.get(BREAK_VARIABLE) == "echoes":
-        disable_echo_detection()
     return cli.main(sys.argv[1:])
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
+from icalbridge.core import conflicts as core
 from icalbridge.core.conflicts import find_conflicts
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import Booking, Channel, Conflict, ConflictState, Unit
 from icalbridge.sync.exporter import active_core_bookings
 
 
-def _blocks_may_be_reservations_for(unit: Unit) -> Callable[[str], bool]:
+def blocks_may_be_reservations_for(unit: Unit) -> Callable[[str], bool]:
+    """Return whether a channel's blocks may hide sold nights (Booking.com), by origin."""
     platforms = {str(c.pk): c.platform for c in Channel.objects.filter(unit=unit)}
 
     def blocks_may_be_reservations(origin: str) -> bool:
@@ -36,8 +38,16 @@ def update_unit_conflicts(unit: Unit, now: datetime) -> list[Conflict]:
     found = find_conflicts(
         active_core_bookings([unit], ending_from=today),
         unit.stay_times,
-        _blocks_may_be_reservations_for(unit),
+        blocks_may_be_reservations_for(unit),
     )
+    return record_unit_conflicts(unit, now, found)
+
+
+def record_unit_conflicts(
+    unit: Unit, now: datetime, found: Sequence[core.Conflict]
+) -> list[Conflict]:
+    """Make the unit's open conflicts those ``found`` (``update_unit_conflicts``)."""
+    today = now.astimezone(unit.zone).date()
     ids = {c.first_id for c in found} | {c.second_id for c in found}
     pks = dict(Booking.objects.filter(public_id__in=ids).values_list("public_id", "pk"))
     pk_of = {str(k): v for k, v in pks.items()}

@@ -132,6 +132,10 @@ FETCH_TEXTS: dict[str, Promise] = {
         "stays it holds whole were added so that they block their nights.",
         "count",
     ),
+    "too_many_events": _(
+        "The calendar holds %(count)s events in the dates icalbridge reads, more than the "
+        "%(cap)s allowed; nothing was changed."
+    ),
     "internal_error": _("icalbridge could not finish this import; it will try again."),
 }
 

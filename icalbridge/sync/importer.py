@@ -1,43 +1,60 @@
-"""Import one channel: fetch outside any transaction, then one short transaction.
+"""Import one channel: fetch and plan outside any transaction, then one short write.
 
-docs/domain.md rules 5-8, 12 and 13. An unchanged feed (304, or the same fingerprint) costs no
-parse and no booking write; a doubtful one changes nothing (docs/domain.md rule 7).
+docs/domain.md rules 5-8, 12 and 13. An unchanged feed (304, or the same fingerprint)
+costs no parse and no booking write; a doubtful one changes nothing (rule 7). Reading,
+capping, echoes, horizons, the plan and the double bookings it leaves are all worked out
+before the write transaction (``sync.import_plan``); the transaction locks the channel,
+checks that the unit's bookings are still those the plan read (else plans again), and
+writes in batches: the host still sees an import whole or not at all, and no import keeps
+other organisations waiting on the database for more than a moment.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from icalbridge import clock
-from icalbridge.core.echoes import (
-    blocks_on_own_nights,
-    echo_keys,
-    real_block_nights,
-    without_served_nights,
-)
 from icalbridge.core.feed import Feed
-from icalbridge.core.fingerprint import feed_fingerprint
-from icalbridge.core.horizons import find_horizon_keys
-from icalbridge.core.ics_read import ReadOptions, read_feed
-from icalbridge.core.reconcile import HoldReason, Plan, plan_import
-from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun
-from icalbridge.sync.booking_changes import (
-    apply_plan,
-    refresh_echo_flags,
-    served_snapshots,
-    stored_imports,
+from icalbridge.core.feed_limits import (
+    FeedLimits,
+    LimitedFeed,
+    dated_events_in_window,
+    limit_feed,
+    too_many_events,
 )
-from icalbridge.sync.conflict_tracking import update_unit_conflicts
+from icalbridge.core.fingerprint import feed_fingerprint
+from icalbridge.core.ics_read import FUTURE_DAYS, PAST_DAYS, ReadOptions, read_feed
+from icalbridge.core.reconcile import HoldReason, Plan
+from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun
+from icalbridge.sync.booking_changes import refresh_echo_flags, write_plan_rows
+from icalbridge.sync.conflict_tracking import record_unit_conflicts, update_unit_conflicts
 from icalbridge.sync.export_loop import record_platform_view
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
 from icalbridge.sync.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
+from icalbridge.sync.import_plan import (
+    PreparedImport,
+    bookings_version,
+    echo_detection,
+    prepare_import,
+)
 from icalbridge.sync.policy import fetch_policy
 from icalbridge.sync.problem_texts import stored_problems
 from icalbridge.sync.status_facts import record_failure, record_success
+
+# How many times an import plans again when the unit's bookings changed under it.
+PLAN_ATTEMPTS = 5
+
+
+class BookingsKeptChanging(Exception):
+    """The unit's bookings changed between each plan and its apply; try the import later."""
+
 
 # What a feed that changes nothing because it is not a calendar tells the host
 # (worded in sync.fetch_texts).
@@ -76,7 +93,8 @@ def import_channel(
         validators = Validators(channel.etag or None, channel.last_modified or None)
     result = fetch_feed(channel.import_url, validators, fetch_policy())
     if result.outcome is FetchOutcome.FAILED:
-        return record_failure(ctx.channel, ctx.started_at, ctx.trigger, result)
+        with locked_channel(channel):
+            return record_failure(ctx.channel, ctx.started_at, ctx.trigger, result)
     if result.outcome is FetchOutcome.NOT_MODIFIED:
         return _unchanged(ctx, result, channel.body_fingerprint)
     body = result.body or b""
@@ -87,9 +105,22 @@ def import_channel(
     return _reconcile(ctx, body, fingerprint, result, confirmed=confirmed)
 
 
-def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> ImportRun:
+@contextmanager
+def locked_channel(channel: Channel) -> Iterator[None]:
+    """Write in one transaction that holds the channel's row, or raise if it was deleted.
+
+    A channel deleted while its import ran must end the import cleanly, not fail on a
+    foreign key at commit: the deletion locks the row too (``hub.models.Channel.delete``).
+    """
     with transaction.atomic():
-        if refresh_echo_flags(ctx.channel):
+        if not Channel.objects.select_for_update().filter(pk=channel.pk).exists():
+            raise Channel.DoesNotExist(f"channel {channel.pk} was deleted during its import")
+        yield
+
+
+def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> ImportRun:
+    with locked_channel(ctx.channel):
+        if refresh_echo_flags(ctx.channel, echo_detection=echo_detection()):
             # A block that stops being an echo may be a double booking (docs/domain.md rule 9):
             # say so now, not at the next import that happens to change a booking.
             update_unit_conflicts(ctx.channel.unit, ctx.started_at)
@@ -105,16 +136,26 @@ def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> Imp
     return run
 
 
-def _read(ctx: ImportContext, body: bytes) -> Feed:
+def _read(ctx: ImportContext, body: bytes) -> LimitedFeed:
     unit = ctx.channel.unit
+    today = ctx.started_at.astimezone(unit.zone).date()
+    window = (today - timedelta(days=PAST_DAYS), today + timedelta(days=FUTURE_DAYS))
+    limits = FeedLimits(
+        window,
+        max_events=settings.ICALBRIDGE_MAX_EVENTS_PER_FEED,
+        max_text_chars=settings.ICALBRIDGE_MAX_TEXT_CHARS,
+    )
+    dated = dated_events_in_window(body, window)
+    if dated > limits.max_events:
+        return LimitedFeed(Feed(events=()), dated, is_over_cap=True)
     platform = ctx.channel.platform if ctx.channel.platform != "other" else None
     options = ReadOptions(
-        today=ctx.started_at.astimezone(unit.zone).date(),
+        today=today,
         zone=unit.timezone,
         import_options=ctx.channel.import_options,
         platform=platform,
     )
-    return read_feed(body, options)
+    return limit_feed(read_feed(body, options), limits)
 
 
 def _reconcile(
@@ -125,75 +166,86 @@ def _reconcile(
     *,
     confirmed: bool,
 ) -> ImportRun:
-    feed = _read(ctx, body)
-    channel, unit = ctx.channel, ctx.channel.unit
-    today = ctx.started_at.astimezone(unit.zone).date()
-    served = served_snapshots(channel)
-    echoes = echo_keys(feed.events, served, unit.stay_times)
-    horizons = find_horizon_keys(
-        feed.events, today=today, platform_id=feed.platform or channel.platform
-    )
-    with transaction.atomic():
-        Channel.objects.select_for_update().filter(pk=channel.pk).first()
-        stored = [b.as_core() for b in stored_imports(channel)]
-        own = real_block_nights(stored, unit.stay_times)
-        echoes = echoes - blocks_on_own_nights(feed.events, own, unit.stay_times)
-        events = without_served_nights(
-            feed.events, served[0] if served else [], unit.stay_times, echoes | horizons, known=own
-        )
-        plan = plan_import(
-            events,
-            stored,
-            today=today,
-            feed_is_calendar=feed.is_calendar,
-            feed_is_truncated=feed.is_truncated,
-            confirmed=confirmed,
-            stay=unit.stay_times,
-            echo_keys=echoes,
-            horizon_keys=horizons,
-        )
-        problems = stored_problems(feed.problems)
-        if plan.hold_reason in _UNUSABLE:
-            code, params = _UNUSABLE[HoldReason(plan.hold_reason)]
-            if plan.add:
-                # A damaged feed frees nothing, but the new stays it holds whole block
-                # their nights (see plan_import).
-                apply_plan(plan, channel, ctx.started_at, echoes, horizons)
-                update_unit_conflicts(unit, ctx.started_at)
-                refresh_unit_feeds_on_commit(unit)
-                params = {"variant": "added", "count": str(len(plan.add))}
-            failed = record_failure(
+    limited = _read(ctx, body)
+    feed, channel = limited.feed, ctx.channel
+    problems = stored_problems(feed.problems)
+    if limited.is_over_cap:
+        cap = settings.ICALBRIDGE_MAX_EVENTS_PER_FEED
+        refusal = too_many_events(limited.events_in_window, cap)
+        with locked_channel(channel):
+            return record_failure(
                 channel,
                 ctx.started_at,
                 ctx.trigger,
                 result,
-                code=code,
-                params=params,
-                problems=problems,
+                code=refusal.code,
+                params=dict(refusal.params),
+                problems=[*problems, *stored_problems([refusal])],
             )
-            if plan.add:
-                failed.added = len(plan.add)
-                failed.save(update_fields=["added"])
-            return failed
-        record_platform_view(channel, feed.events, unit.stay_times, ctx.started_at)
-        if plan.is_held:
-            run = _hold(ctx, plan, body, fingerprint, result, problems)
-            record_success(channel, ctx.started_at, result, "", len(feed.events))
-            return run
-        HeldChange.objects.filter(channel=channel).delete()
-        apply_plan(plan, channel, ctx.started_at, echoes, horizons)
-        run = _new_run(ctx, result, fingerprint, ImportOutcome.APPLIED)
-        run.events_read = len(feed.events)
-        run.added = len(plan.add)
-        run.moved = sum(1 for c in plan.change if c.moved)
-        run.updated = sum(1 for c in plan.change if not c.moved)
-        run.cancelled = len(plan.cancel)
-        run.problems = problems
-        run.save()
-        if not plan.is_noop:
-            update_unit_conflicts(unit, ctx.started_at)
+    today = ctx.started_at.astimezone(channel.unit.zone).date()
+    for _attempt in range(PLAN_ATTEMPTS):
+        prepared = prepare_import(channel, feed, today=today, confirmed=confirmed)
+        with locked_channel(channel):
+            # The plan stands only on the bookings it read: if another import or the
+            # host changed them meanwhile, plan again rather than apply a stale plan.
+            if bookings_version(channel) != prepared.version:
+                continue
+            return _write(ctx, feed, prepared, body, fingerprint, result, problems)
+    raise BookingsKeptChanging(channel.pk)
+
+
+def _write(
+    ctx: ImportContext,
+    feed: Feed,
+    prepared: PreparedImport,
+    body: bytes,
+    fingerprint: str,
+    result: FetchResult | None,
+    problems: list[dict[str, Any]],
+) -> ImportRun:
+    """Write what ``prepared`` says, in the caller's transaction."""
+    channel, unit, plan = ctx.channel, ctx.channel.unit, prepared.plan
+    if plan.hold_reason in _UNUSABLE:
+        code, params = _UNUSABLE[HoldReason(plan.hold_reason)]
+        if plan.writes_now:
+            # A damaged feed frees nothing, but the new stays it holds whole block their
+            # nights (see plan_import).
+            write_plan_rows(prepared.rows, ctx.started_at)
+            record_unit_conflicts(unit, ctx.started_at, prepared.conflicts)
             refresh_unit_feeds_on_commit(unit)
-        record_success(channel, ctx.started_at, result, fingerprint, len(feed.events))
+            params = {"variant": "added", "count": str(len(plan.add))}
+        failed = record_failure(
+            channel,
+            ctx.started_at,
+            ctx.trigger,
+            result,
+            code=code,
+            params=params,
+            problems=problems,
+        )
+        if plan.add:
+            failed.added = len(plan.add)
+            failed.save(update_fields=["added"])
+        return failed
+    record_platform_view(channel, feed.events, unit.stay_times, ctx.started_at)
+    if plan.is_held:
+        run = _hold(ctx, plan, body, fingerprint, result, problems)
+        record_success(channel, ctx.started_at, result, "", len(feed.events))
+        return run
+    HeldChange.objects.filter(channel=channel).delete()
+    write_plan_rows(prepared.rows, ctx.started_at)
+    run = _new_run(ctx, result, fingerprint, ImportOutcome.APPLIED)
+    run.events_read = len(feed.events)
+    run.added = len(plan.add)
+    run.moved = sum(1 for c in plan.change if c.moved)
+    run.updated = sum(1 for c in plan.change if not c.moved)
+    run.cancelled = len(plan.cancel)
+    run.problems = problems
+    run.save()
+    if not plan.is_noop:
+        record_unit_conflicts(unit, ctx.started_at, prepared.conflicts)
+        refresh_unit_feeds_on_commit(unit)
+    record_success(channel, ctx.started_at, result, fingerprint, len(feed.events))
     return run
 
 

@@ -40,6 +40,20 @@ PROBLEM_TEXTS: dict[str, Promise] = {
         "began. Nothing is freed from this feed until it is whole again.",
         "count",
     ),
+    "too_many_events": _(
+        "The calendar holds %(count)s events in the dates icalbridge reads, more than the "
+        "%(cap)s allowed; nothing was changed."
+    ),
+    "text_cut": ngettext_lazy(
+        "%(count)s event title longer than %(cap)s characters was cut.",
+        "%(count)s event titles longer than %(cap)s characters were cut.",
+        "count",
+    ),
+    "text_cleaned": ngettext_lazy(
+        "%(count)s event carried control or text-direction characters; they were removed.",
+        "%(count)s events carried control or text-direction characters; they were removed.",
+        "count",
+    ),
     "duplicate_property": ngettext_lazy(
         "%(count)s property that takes one value was repeated; the first value was kept.",
         "%(count)s properties that take one value were repeated; the first value was kept.",

@@ -26,6 +26,9 @@ FETCH_ERRORS: dict[str, Promise] = {
     "timeout": _("The server took too long to answer."),
     "tls_error": _("The server's security certificate is not valid."),
     "too_large": _("The calendar is too large."),
+    "too_many_events": _(
+        "The calendar holds more events than a channel may import; nothing was changed."
+    ),
     "too_many_redirects": _("The server sends us through too many redirects."),
 }
 

@@ -67,6 +67,7 @@ ENGLISH_WORDS = frozenset(
 SAMPLE: dict[str, object] = {
     "status": "404",
     "count": "3",
+    "cap": "20000",
     "wait": "120",
     "seconds": "30",
     "port": "99999",

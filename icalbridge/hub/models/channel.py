@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from icalbridge import clock
@@ -110,6 +110,14 @@ class Channel(models.Model):
             if kwargs.get("update_fields") is not None:
                 kwargs["update_fields"] = {*kwargs["update_fields"], "next_poll_at"}
         super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        # Collecting what cascades and deleting it must see the same rows: an import
+        # adding a booking or a run between the two failed the deletion on a foreign key.
+        # Imports write under this same row lock (sync.importer.locked_channel).
+        with transaction.atomic():
+            Channel.objects.select_for_update().filter(pk=self.pk).exists()
+            return super().delete(*args, **kwargs)
 
     @property
     def key(self) -> str:
