@@ -36,6 +36,8 @@ def channel_payload(**overrides: Any) -> dict[str, Any]:
         "platform": "airbnb",
         "direction": "both",
         "import_url": "https://www.airbnb.com/calendar/ical/1.ics?s=abc",
+        # The hub cannot reach the platform from here: the host confirms the link.
+        "confirm_import_url": True,
     } | overrides
 
 
@@ -60,7 +62,15 @@ def test_a_channel_beyond_the_quota_is_refused_with_the_limit_named(
     unit = api.post("/units", {"name": "Studio"}).json()
     assert api.post(f"/units/{unit['id']}/channels", channel_payload()).status_code == 201
 
-    body = problem(api.post(f"/units/{unit['id']}/channels", channel_payload(name="Gîtes")), 409)
+    body = problem(
+        api.post(
+            f"/units/{unit['id']}/channels",
+            channel_payload(
+                name="Gîtes", import_url="https://www.airbnb.com/calendar/ical/2.ics?s=def"
+            ),
+        ),
+        409,
+    )
 
     assert body["detail"] == "Cette organisation peut avoir au plus 1 canal."
 
