@@ -195,6 +195,11 @@ ICALBRIDGE_CLAIM_LEASE_S = env_int("ICALBRIDGE_CLAIM_LEASE_S", 0)
 ICALBRIDGE_INTERNAL_RETRY_S = env_int("ICALBRIDGE_INTERNAL_RETRY_S", 60)
 ICALBRIDGE_FAILURES_BEFORE_ERROR = env_int("ICALBRIDGE_FAILURES_BEFORE_ERROR", 3)
 ICALBRIDGE_STALE_AFTER_HOURS = env_int("ICALBRIDGE_STALE_AFTER_HOURS", 24)
+# How long a platform that shows imported dates back as blocks has, after fetching nights,
+# before they are called "not applied" (docs/alerts.md).
+ICALBRIDGE_NOT_APPLIED_GRACE_S = env_int("ICALBRIDGE_NOT_APPLIED_GRACE_S", 6 * 3600)
+# How often the worker re-derives each exporting channel's export side (alerts, counts).
+ICALBRIDGE_EXPORT_CHECK_S = env_int("ICALBRIDGE_EXPORT_CHECK_S", 10 * 60)
 # The bearer token /metrics asks for; empty leaves it open (keep it behind your firewall).
 ICALBRIDGE_METRICS_TOKEN = env_str("ICALBRIDGE_METRICS_TOKEN", "")
 # API requests a token may make per minute (0: no limit); counted per web process.

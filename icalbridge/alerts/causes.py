@@ -27,6 +27,13 @@ from icalbridge.sync.status import stale_after
 
 CHANNEL_CAUSES = (AlertCause.FAILING, AlertCause.STALE, AlertCause.HELD, AlertCause.RECOVERED)
 PROBLEM_CAUSES = frozenset({AlertCause.FAILING, AlertCause.STALE, AlertCause.HELD})
+# The export side's causes: a chain of their own (see ``alerts.export_causes``).
+EXPORT_CAUSES = (
+    AlertCause.EXPORT_NOT_FETCHED,
+    AlertCause.EXPORT_NOT_APPLIED,
+    AlertCause.EXPORT_RECOVERED,
+)
+EXPORT_PROBLEMS = frozenset({AlertCause.EXPORT_NOT_FETCHED, AlertCause.EXPORT_NOT_APPLIED})
 BATCH = 200
 MAX_AGE = timedelta(days=1)
 
@@ -41,16 +48,18 @@ def collect_alerts(now: datetime) -> int:
     )[:BATCH]:
         made += _alert_for_conflict(conflict_id, now)
     for channel_id in _stale_channel_ids(now):
-        made += _alert_if_cause_changed(channel_id, AlertCause.STALE, now, "")
+        made += alert_if_cause_changed(channel_id, AlertCause.STALE, now, "")
     for channel_id in _recovered_stale_channel_ids():
-        made += _alert_if_cause_changed(channel_id, AlertCause.RECOVERED, now, "")
+        made += alert_if_cause_changed(channel_id, AlertCause.RECOVERED, now, "")
     return made
 
 
-def last_channel_cause(channel_id: int) -> AlertCause | None:
-    """Return the cause of the channel's latest alert, or None when it never had one."""
+def last_channel_cause(
+    channel_id: int, causes: tuple[AlertCause, ...] = CHANNEL_CAUSES
+) -> AlertCause | None:
+    """Return the cause of the channel's latest alert among ``causes``, or None."""
     cause = (
-        Alert.objects.filter(channel_id=channel_id, cause__in=CHANNEL_CAUSES)
+        Alert.objects.filter(channel_id=channel_id, cause__in=causes)
         .order_by("-created_at", "-id")
         .values_list("cause", flat=True)
         .first()
@@ -73,6 +82,10 @@ def cause_of_change(change: StatusChange) -> AlertCause | None:
 
 def is_new_cause(cause: AlertCause, last: AlertCause | None) -> bool:
     """Tell whether a cause differs from what the channel's people were last told."""
+    if cause == AlertCause.EXPORT_RECOVERED:
+        return last in EXPORT_PROBLEMS
+    if cause in EXPORT_PROBLEMS:
+        return cause != last
     if cause == AlertCause.RECOVERED:
         return last in PROBLEM_CAUSES
     if cause == AlertCause.STALE:
@@ -102,17 +115,19 @@ def _alert_for_status_change(change_id: int, now: datetime) -> int:
         # mailing them would tell hosts about failures long since mended.
         if cause is None or change.at < now - MAX_AGE:
             return 0
-        return _alert_if_cause_changed(change.channel_id, cause, now, change.message)
+        return alert_if_cause_changed(change.channel_id, cause, now, change.message)
 
 
-def _alert_if_cause_changed(channel_id: int, cause: AlertCause, now: datetime, message: str) -> int:
+def alert_if_cause_changed(channel_id: int, cause: AlertCause, now: datetime, message: str) -> int:
+    """Make an alert for the channel's cause unless its people were told it last; 0 or 1."""
     with transaction.atomic():
         # Locking the channel serialises two workers deciding about the same channel, which
         # would otherwise both see "no alert yet" and tell the host twice.
         channel = (
             Channel.objects.select_for_update().select_related("unit").filter(pk=channel_id).first()
         )
-        if channel is None or not is_new_cause(cause, last_channel_cause(channel_id)):
+        chain = EXPORT_CAUSES if cause in EXPORT_CAUSES else CHANNEL_CAUSES
+        if channel is None or not is_new_cause(cause, last_channel_cause(channel_id, chain)):
             return 0
         Alert.objects.create(
             organization_id=channel.unit.organization_id,

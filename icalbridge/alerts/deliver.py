@@ -20,6 +20,7 @@ from django.db import IntegrityError
 
 from icalbridge.alerts.causes import collect_alerts
 from icalbridge.alerts.digest import send_due_digests
+from icalbridge.alerts.export_causes import collect_export_alerts
 from icalbridge.alerts.mail import address_of, alerts_message, preference_of, recipients_of
 from icalbridge.alerts.outbox import claim_due_alerts, finish_alert, postpone_alert
 from icalbridge.alerts.webhooks import (
@@ -53,7 +54,8 @@ CLAIM_BATCH = 50
 def deliver_due_alerts(now: datetime) -> int:
     """Make the alerts that are due, e-mail and POST them; return how many messages went out."""
     for _ in range(MAX_COLLECT_PASSES):
-        if not collect_alerts(now):
+        # Both kinds in each pass, so that a round's export alerts join the same e-mail.
+        if not collect_alerts(now) + collect_export_alerts(now):
             break
     sent = retry_due_webhooks(now)
     owner = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, Engine
 from django.utils import timezone, translation
 
+from icalbridge.alerts.causes import EXPORT_CAUSES
 from icalbridge.alerts.links import page_url
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import (
@@ -84,6 +86,11 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
             "last_success": channel.last_success_at,
             "zone": channel.unit.timezone,
         }
+        if alert.cause in EXPORT_CAUSES:
+            context |= {
+                "last_fetch": channel.last_export_fetch_at,
+                "dates": not_applied_dates(alert.message),
+            }
         held = HeldChange.objects.filter(channel=channel).first()
         if held is not None:
             context |= {"would_cancel": len(held.would_cancel), "would_add": held.would_add}
@@ -101,6 +108,15 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
         context["webhook_url"] = alert.webhook.url
         context["webhook_failures"] = alert.webhook.consecutive_failures
     return context
+
+
+def not_applied_dates(message: str) -> list[tuple[date, date]]:
+    """Return the runs of nights an export alert names (``start/end; ...``, ISO days)."""
+    runs = []
+    for part in filter(None, (p.strip() for p in message.split(";"))):
+        start, _, end = part.partition("/")
+        runs.append((date.fromisoformat(start), date.fromisoformat(end)))
+    return runs
 
 
 def platform_name(platform_id: str, language: str) -> str:
@@ -181,8 +197,9 @@ def unit_name_of(alert: Alert) -> str:
     return ""
 
 
-def alert_item(alert: Alert, language: str) -> dict[str, str]:
-    """Return an alert as one line of a list: its subject's words and its link."""
+def alert_item(alert: Alert, language: str) -> dict[str, Any]:
+    """Return an alert as one line of a list: its subject's words, its link, and the dates a
+    platform does not block (a list's line must still name them)."""
     context = alert_context(alert, language)
     zone = context.get("zone") or settings.TIME_ZONE
     with translation.override(language), timezone.override(zone):
@@ -190,4 +207,5 @@ def alert_item(alert: Alert, language: str) -> dict[str, str]:
     return {
         "title": " ".join(title.split()).removeprefix("[icalbridge] "),
         "link": context["link"],
+        "dates": context.get("dates", []),
     }

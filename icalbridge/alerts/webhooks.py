@@ -21,7 +21,9 @@ from django.db.models import F
 from django.utils import translation
 
 from icalbridge import __version__
+from icalbridge.alerts.causes import EXPORT_CAUSES
 from icalbridge.alerts.links import page_url
+from icalbridge.alerts.mail import not_applied_dates
 from icalbridge.hub.models import (
     Alert,
     AlertCause,
@@ -96,6 +98,20 @@ def payload_of(alert: Alert, now: datetime, attempt: int) -> dict[str, Any]:
                 channel.last_success_at.isoformat() if channel.last_success_at else None
             ),
         }
+        if alert.cause in EXPORT_CAUSES:
+            payload["export"] = {
+                "state": channel.export_state or None,
+                "reason": channel.export_reason or None,
+                "last_fetch_at": (
+                    channel.last_export_fetch_at.isoformat()
+                    if channel.last_export_fetch_at
+                    else None
+                ),
+                "not_applied": [
+                    {"start": start.isoformat(), "end": end.isoformat()}
+                    for start, end in not_applied_dates(alert.message)
+                ],
+            }
     if alert.conflict is not None:
         conflict = alert.conflict
         payload["unit"] = {"id": str(conflict.unit.public_id), "name": conflict.unit.name}

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
+from icalbridge import clock
 from icalbridge.api.auth import caller, memberships_of, organization_public_id
 from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
@@ -164,6 +164,6 @@ def revoke_agenda_feed(request: HttpRequest, agenda_feed: str) -> Status[None]:
     if agenda is None:
         raise not_found()
     with transaction.atomic():
-        AgendaFeed.objects.filter(pk=agenda.pk).update(revoked_at=timezone.now())
+        AgendaFeed.objects.filter(pk=agenda.pk).update(revoked_at=clock.now())
         PublishedFeed.objects.filter(agenda=agenda).delete()
     return Status(204, None)

@@ -6,10 +6,10 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
+from icalbridge import clock
 from icalbridge.api.auth import caller
 from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
@@ -88,6 +88,6 @@ def revoke_api_token(request: HttpRequest, api_token: str) -> Status[None]:
     token = _live_tokens(request).filter(public_id=parse_public_id(api_token)).first()
     if token is None:
         raise not_found()
-    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=clock.now())
     _audit(request, AuditAction.API_TOKEN_REVOKED, token)
     return Status(204, None)

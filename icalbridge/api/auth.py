@@ -8,10 +8,11 @@ from typing import Any
 from django.db import OperationalError
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
+from icalbridge import clock
 from icalbridge.api.ids import derived_id, parse_public_id
 from icalbridge.api.problems import ApiProblem, forbidden, not_found
 from icalbridge.api.rate_limits import count_request
@@ -58,7 +59,7 @@ class BearerToken(HttpBearer):
             # No language asked for: answer in the caller's own (LocaleMiddleware would
             # answer in the hub's).
             translation.activate(user_language(found.user))
-        now = timezone.now()
+        now = clock.now()
         if found.last_used_at is None or now - found.last_used_at > _LAST_USED_PRECISION:
             _note_last_use(found.pk, now)
         return found.user

@@ -34,6 +34,17 @@ class BookingIn(Schema):
     )
 
 
+class DeliveryOut(Schema):
+    channel: str = Field(description="The id of a channel whose export holds the booking.")
+    state: str = Field(description="waiting, fetched, confirmed or not_applied.")
+    fetched_at: datetime | None = Field(
+        description="The platform's first fetch of a version holding it."
+    )
+    confirmed_at: datetime | None = Field(
+        description="When the platform's own feed first showed its nights blocked."
+    )
+
+
 class BookingOut(Schema):
     id: str
     unit: str
@@ -50,6 +61,9 @@ class BookingOut(Schema):
     channels: list[str] | None = Field(description="null: shown on every channel.")
     created_at: datetime
     updated_at: datetime
+    delivery: list[DeliveryOut] = Field(
+        description="Where it stands on each platform its export reaches; [] for none."
+    )
 
 
 class BookingRange(Schema):

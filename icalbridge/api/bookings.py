@@ -11,12 +11,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
+from icalbridge import clock
 from icalbridge.api.auth import booking_for, unit_for
 from icalbridge.api.booking_schemas import BookingIn, BookingOut, BookingRange, span_of
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, conflict, invalid
 from icalbridge.core.bookings import LOCAL_ORIGIN
 from icalbridge.hub.models import Booking, Channel, Unit
+from icalbridge.sync.booking_delivery import DeliveryBoard
 from icalbridge.sync.local_bookings import BookingRefused, cancel_booking, create_local_booking
 
 router = Router(tags=["bookings"])
@@ -28,8 +30,9 @@ def _when_text(value: date | datetime, unit: Unit) -> str:
     return value.isoformat()
 
 
-def booking_out(booking: Booking) -> dict[str, Any]:
+def booking_out(booking: Booking, board: DeliveryBoard | None = None) -> dict[str, Any]:
     unit = booking.unit
+    board = board or DeliveryBoard(unit, clock.now())
     return {
         "id": str(booking.public_id),
         "unit": str(unit.public_id),
@@ -48,6 +51,15 @@ def booking_out(booking: Booking) -> dict[str, Any]:
         ),
         "created_at": booking.created_at,
         "updated_at": booking.updated_at,
+        "delivery": [
+            {
+                "channel": str(channel.public_id),
+                "state": delivery.state.value,
+                "fetched_at": delivery.fetched_at,
+                "confirmed_at": delivery.confirmed_at,
+            }
+            for channel, delivery in board.deliveries_of(booking)
+        ],
     }
 
 
@@ -112,7 +124,10 @@ def list_bookings(
     target = unit_for(request, unit)
     active = Booking.objects.filter(unit=target, cancelled_at__isnull=True)
     bookings = _with_relations(_overlapping(active, target, span))
-    return page_of_queryset(bookings, page, f"bookings:{target.pk}", booking_out)
+    board = DeliveryBoard(target, clock.now())
+    return page_of_queryset(
+        bookings, page, f"bookings:{target.pk}", lambda b: booking_out(b, board)
+    )
 
 
 @router.delete("/bookings/{booking}", response={204: None, **PROBLEMS})

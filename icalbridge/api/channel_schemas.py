@@ -67,6 +67,40 @@ class ChannelIn(Schema):
         return value
 
 
+class MeasuredDelaysOut(Schema):
+    read_interval_p50_s: int | None = Field(description="Time between the platform's fetches.")
+    read_interval_p90_s: int | None
+    read_delay_p50_s: int | None = Field(
+        description="From a change entering our feed to the platform fetching it."
+    )
+    read_delay_p90_s: int | None
+    applied_delay_p50_s: int | None = Field(
+        description="From a change entering our feed to the platform's feed showing it blocked."
+    )
+    applied_delay_p90_s: int | None
+
+
+class ExportStatusOut(Schema):
+    state: str = Field(description="ok, warning, error or never.")
+    reason: str = Field(
+        description="ok, export_never_fetched, export_unreachable_address, "
+        "export_not_fetched or export_not_applied."
+    )
+    message: str
+    last_fetch_at: datetime | None
+    last_fetch_by: str | None
+    usual_fetch_interval_s: int | None = Field(
+        description="Learned from the platform's own fetches over the last 30 days."
+    )
+    applied_delay_p50_s: int | None = Field(
+        description="Median time, over the last 30 days, to show our change blocked."
+    )
+    not_applied: list[dict[str, str]] = Field(
+        description="The runs of nights not applied: start and end (check-out) days."
+    )
+    measured: MeasuredDelaysOut
+
+
 class ChannelStatusOut(Schema):
     state: str = Field(description="ok, warning, error or never.")
     reason: str
@@ -80,6 +114,7 @@ class ChannelStatusOut(Schema):
     consecutive_failures: int
     last_export_fetch_at: datetime | None
     last_export_fetch_by: str | None
+    export: ExportStatusOut | None = Field(description="null for a channel that only imports.")
 
 
 class HeldOut(Schema):

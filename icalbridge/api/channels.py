@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Router, Status
 
@@ -26,6 +26,7 @@ from icalbridge.hub.models import (
 )
 from icalbridge.security import client_address
 from icalbridge.sync.audit import record_audit
+from icalbridge.sync.export_side import ExportSide, full_status
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.fetch import normalise_feed_url
 from icalbridge.sync.import_links import Verdict, judge_import_link
@@ -35,7 +36,7 @@ from icalbridge.sync.quotas import (
     check_can_add_channel,
     default_poll_interval,
 )
-from icalbridge.sync.status import channel_status, held_message
+from icalbridge.sync.status import held_message
 
 router = Router(tags=["channels"])
 
@@ -57,7 +58,8 @@ def _held_of(channel: Channel) -> HeldChange | None:
 def channel_out(channel: Channel) -> dict[str, Any]:
     feed = _feed_of(channel) if channel.exports else None
     held = _held_of(channel)
-    status = channel_status(channel, timezone.now(), held)
+    full = full_status(channel, clock.now(), held)
+    status = full.overall
     return {
         "id": str(channel.public_id),
         "unit": str(channel.unit.public_id),
@@ -87,6 +89,7 @@ def channel_out(channel: Channel) -> dict[str, Any]:
             "consecutive_failures": channel.consecutive_failures,
             "last_export_fetch_at": channel.last_export_fetch_at,
             "last_export_fetch_by": channel.last_export_fetch_by or None,
+            "export": export_status_out(full.export) if full.export else None,
         },
         "held": (
             {
@@ -99,6 +102,24 @@ def channel_out(channel: Channel) -> dict[str, Any]:
             if held
             else None
         ),
+    }
+
+
+def export_status_out(side: ExportSide) -> dict[str, Any]:
+    figures = side.figures
+    return {
+        "state": side.state,
+        "reason": side.reason,
+        "message": side.message,
+        "last_fetch_at": side.last_fetch_at,
+        "last_fetch_by": side.last_fetch_by or None,
+        "usual_fetch_interval_s": side.usual_fetch_interval_s,
+        "applied_delay_p50_s": figures.applied_delay_p50_s,
+        "not_applied": [
+            {"start": n.start.isoformat(), "end": n.end.isoformat()}
+            for n in side.verdict.not_applied
+        ],
+        "measured": asdict(figures),
     }
 
 
@@ -202,7 +223,7 @@ def create_channel(request: HttpRequest, unit: str, payload: ChannelIn) -> Statu
             export_kinds=[k.value for k in payload.export_kinds],
             export_categories=list(payload.export_categories),
             # Due at once: the worker's next round imports it, so the host sees it work.
-            next_poll_at=timezone.now() if payload.direction.imports else None,
+            next_poll_at=clock.now() if payload.direction.imports else None,
         )
     if channel.exports:
         refresh_unit_feeds(target)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from django.utils import timezone
-
+from icalbridge import clock
 from icalbridge.commands.progress import Progress
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.sync.imports_now import ChannelBusy, import_now
@@ -61,7 +60,7 @@ def _import_one(channel: Channel, bar: Progress) -> int:
 
 def status_command() -> int:
     """Print a table of channels and their states; exit 1 when any channel is in error."""
-    now = timezone.now()
+    now = clock.now()
     rows = [("ID", "UNIT", "CHANNEL", "STATE", "LAST IMPORT", "MESSAGE")]
     errors = 0
     for channel in Channel.objects.select_related("unit").order_by("unit__name", "name"):

@@ -44,6 +44,12 @@ class Platform:
     prodid_patterns: tuple[str, ...] = ()
     uid_patterns: tuple[str, ...] = ()
     help_key: str = ""
+    # The export side (issue "closed loop"): whether the platform's own feed shows the
+    # dates it imported from us as its blocks (so we can see them applied), how long it
+    # usually takes to fetch a new link the first time, and whether it refuses http links.
+    shows_imports_as_blocks: bool = False
+    first_fetch_window_s: int = 24 * _HOUR
+    needs_https: bool = False
 
 
 def _preset(id: str, name_fr: str, name_en: str | None = None, **habits: object) -> Platform:
@@ -59,6 +65,9 @@ _PRESETS: tuple[Platform, ...] = (
         reservation_phrases=(r"\breserved\b", r"r[ée]serv[ée]"),
         default_import_options=ImportOptions(ignore_phrases=()),
         re_exports_foreign_blocks=True,
+        shows_imports_as_blocks=True,
+        first_fetch_window_s=6 * _HOUR,
+        needs_https=True,
         prodid_patterns=(r"airbnb",),
         uid_patterns=(r"@airbnb\.com$",),
     ),
@@ -68,6 +77,8 @@ _PRESETS: tuple[Platform, ...] = (
         poll_interval_s=2 * _HOUR,
         block_phrases=(r"closed\s*[-–—]\s*not\s+available", r"not\s+available", r"^\s*closed\b"),
         blocks_may_be_reservations=True,
+        shows_imports_as_blocks=True,
+        needs_https=True,
         prodid_patterns=(r"booking\.com",),
         uid_patterns=(r"@booking\.com$",),
     ),
@@ -80,6 +91,9 @@ _PRESETS: tuple[Platform, ...] = (
         tentative_phrases=(r"^\s*provisoire", r"^\s*tentative", r"^\s*pending"),
         reservation_phrases=(r"^\s*r[ée]serv[ée]e?\b", r"^\s*reserved\b", r"^\s*booked\b"),
         re_exports_foreign_blocks=True,
+        shows_imports_as_blocks=True,
+        first_fetch_window_s=12 * _HOUR,
+        needs_https=True,
         prodid_patterns=(r"homeaway", r"vrbo", r"abritel"),
     ),
     _preset(

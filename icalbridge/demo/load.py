@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.commands.users import new_user_with_organization
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
@@ -23,8 +24,8 @@ def load_demo_if_empty(base_url: str) -> bool:
     if get_user_model().objects.exists():
         return False
     _, organization = new_user_with_organization(DEMO_EMAIL, DEMO_PASSWORD, "Démo icalbridge")
-    today = timezone.localdate()
-    now = timezone.now()
+    now = clock.now()
+    today = timezone.localdate(now)
     tilleuls = Unit.objects.create(organization=organization, name="Gîte des Tilleuls")
     port = Unit.objects.create(organization=organization, name="Studio du Port")
     airbnb = Channel.objects.create(

@@ -24,6 +24,7 @@ from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 
 from icalbridge.hub.models import Channel
+from icalbridge.sync.export_loop import record_fetches
 
 log = logging.getLogger(__name__)
 
@@ -47,13 +48,18 @@ class ExportFetch:
 
 
 def write_fetches(fetches: list[ExportFetch]) -> None:
-    """Write fetch records in one transaction, in the order they were served."""
+    """Write fetch records in one transaction, in the order they were served.
+
+    Each fetch also joins the export loop's facts (``sync.export_loop``) with its own time,
+    not the time of writing, in one bulk insert for the batch.
+    """
     with transaction.atomic():
-        for fetch in fetches:
-            _write_fetch(fetch)
+        kept = [fetch for fetch in fetches if _write_fetch(fetch)]
+        record_fetches((f.channel_id, f.etag, f.at, f.by) for f in kept)
 
 
-def _write_fetch(fetch: ExportFetch) -> None:
+def _write_fetch(fetch: ExportFetch) -> bool:
+    """Record a fetch on its channel; return False if the channel was removed since."""
     fetched = {
         "last_export_fetch_at": fetch.at,
         "last_export_fetch_by": fetch.by,
@@ -63,7 +69,7 @@ def _write_fetch(fetch: ExportFetch) -> None:
     # has nothing to learn, and one UPDATE records the fetch.
     got_it_twice = {f"served_history__{i}__etag": fetch.etag for i in range(SERVED_HISTORY_LENGTH)}
     if Channel.objects.filter(pk=fetch.channel_id, **got_it_twice).update(**fetched):
-        return
+        return True
     channel = (
         Channel.objects.select_for_update()
         .filter(pk=fetch.channel_id)
@@ -71,7 +77,7 @@ def _write_fetch(fetch: ExportFetch) -> None:
         .first()
     )
     if channel is None:
-        return  # the channel was removed since: nothing left to record on
+        return False  # the channel was removed since: nothing left to record on
     history = list(channel.served_history or [])
     settled = len(history) >= SERVED_HISTORY_LENGTH and all(
         h.get("etag") == fetch.etag for h in history[:SERVED_HISTORY_LENGTH]
@@ -79,6 +85,7 @@ def _write_fetch(fetch: ExportFetch) -> None:
     if not settled:
         history = [{"etag": fetch.etag, "nights": fetch.nights}, *history][:SERVED_HISTORY_LENGTH]
     Channel.objects.filter(pk=fetch.channel_id).update(**fetched, served_history=history)
+    return True
 
 
 class FetchRecorder:

@@ -18,8 +18,35 @@ from icalbridge.hub.models import (
     ImportRun,
     WebhookTarget,
 )
+from icalbridge.sync.export_side import plain_duration
+from icalbridge.sync.platform_delays import platform_delays
 
 SHOWN = 100
+
+
+@dataclass(frozen=True)
+class PlatformRow:
+    """One platform's line on the operator's page, durations in words."""
+
+    platform: str
+    channels: int
+    not_reading: int
+    not_applying: int
+    delays: list[str]
+
+
+def platform_rows() -> list[PlatformRow]:
+    """Return how fast each platform reads and applies, as the operator's page shows it."""
+    return [
+        PlatformRow(
+            entry.platform,
+            entry.channels,
+            entry.not_reading,
+            entry.not_applying,
+            [plain_duration(v) if v is not None else "—" for v in entry.figures.values()],
+        )
+        for entry in platform_delays()
+    ]
 
 
 @dataclass(frozen=True)
@@ -36,6 +63,7 @@ class Health:
     failing_deliveries: list[AlertDelivery]
     failing_delivery_count: int
     disabled_webhooks: list[WebhookTarget]
+    platforms: list[PlatformRow]
 
     @property
     def imports_last_hour_total(self) -> int:
@@ -97,4 +125,5 @@ def hub_health(now: datetime) -> Health:
         disabled_webhooks=list(
             WebhookTarget.objects.filter(is_active=False).select_related("organization")
         ),
+        platforms=platform_rows(),
     )

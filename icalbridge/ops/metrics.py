@@ -24,6 +24,7 @@ from icalbridge import clock
 from icalbridge.hub.models import Channel, ChannelState, ImportOutcome, ImportRun
 from icalbridge.ops.counters import export_not_modified, export_requests
 from icalbridge.ops.lag import oldest_due_lag_s, waiting_channels
+from icalbridge.sync.platform_delays import platform_delays
 from icalbridge.sync.queue import queue_length
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
@@ -86,6 +87,7 @@ def collect_metrics(now: datetime) -> list[Metric]:
             (Sample(queue_length()),),
         ),
         *_export_requests(),
+        *_platform_delays(),
     ]
 
 
@@ -140,6 +142,46 @@ def _export_requests() -> list[Metric]:
             "gauge",
             "Share of this process's feed requests answered 304 since it started.",
             (Sample(fresh / total if total else 0.0, process),),
+        ),
+    ]
+
+
+def _platform_delays() -> list[Metric]:
+    platforms = platform_delays()
+    delays = []
+    for entry in platforms:
+        for name, value in entry.figures.items():
+            if value is None:
+                continue
+            measure, quantile = name.removesuffix("_s").rsplit("_p", 1)
+            labels = (
+                ("platform", entry.platform),
+                ("measure", measure),
+                ("quantile", f"0.{quantile.rstrip('0')}"),
+            )
+            delays.append(Sample(value, labels))
+    problems = [
+        Sample(count, (("platform", entry.platform), ("problem", problem)))
+        for entry in platforms
+        for problem, count in (
+            ("not_reading", entry.not_reading),
+            ("not_applying", entry.not_applying),
+        )
+    ]
+    return [
+        Metric(
+            "icalbridge_export_delay_seconds",
+            "gauge",
+            "Over the last 30 days, per platform (median over its channels): time between "
+            "fetches of our link (read_interval), from a change to its fetch (read_delay) "
+            "and to the platform's feed showing it blocked (applied_delay).",
+            tuple(delays),
+        ),
+        Metric(
+            "icalbridge_export_problem_channels",
+            "gauge",
+            "Exporting channels whose platform no longer reads our link, or does not block our dates.",
+            tuple(problems),
         ),
     ]
 

@@ -66,6 +66,9 @@ class Measures:
                 for p in exports
             ):
                 change.hub_at = now
+                if not change.platforms_left:
+                    # Every platform that imports it is faulty (``sim.faults``): none to wait for.
+                    change.everywhere_at = now
         self._drop_done(unit)
 
     def check_platform(

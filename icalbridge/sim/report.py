@@ -9,6 +9,7 @@ from django.db.models import Count, Q
 
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import Alert, AlertCause, Booking, Conflict, ImportOutcome, ImportRun
+from icalbridge.sim.faults import detection_report
 from icalbridge.sim.hub_data import describe_booking, export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.parts import DELAYS_KEY
@@ -36,6 +37,7 @@ def build_report(world: World, wall_s: float) -> dict[str, Any]:
     unseeable = [d for d in world.measures.double_bookings if _is_unseeable(world, d)]
     report.update(_double_bookings(world, unseeable))
     report.update(_propagation(world, unseeable))
+    report.update(detection_report(world))
     report.update(
         bookings_made=sum(1 for i in world.items.values() if i.is_reservation),
         owner_blocks_made=sum(1 for i in world.items.values() if not i.is_reservation),
@@ -81,6 +83,8 @@ def _ghosts(world: World) -> dict[str, Any]:
             missing += len(expected - future)
             if expected - future:
                 lacking.append(f"hub export {unit}/{platform}: {dates_of(expected - future)}")
+            if (platform, unit) in world.faults:
+                continue  # what a faulty listing holds is its fault's (``sim.faults``)
             imported = {n for n in listing.imported if n >= end_day}
             ghosts = imported - real
             if ghosts:
@@ -138,10 +142,14 @@ def _double_bookings(world: World, unseeable: list[DoubleBooking]) -> dict[str, 
     unavoidable = hub_caused = conflicts = recorded = alerted = resolved_while_real = 0
     matched: set[int] = set()
     unalerted: list[str] = []
+    on_faulty = 0
     for double in world.measures.double_bookings:
         first = world.items[double.first_id]
         published = _published_at(world, first, double.first_since)
-        if _is_hub_caused(double, published):
+        if (double.source, world.items[double.second_id].unit) in world.faults:
+            # Sold on a listing that does not read or apply the hub's dates: its fault's.
+            on_faulty += 1
+        elif _is_hub_caused(double, published):
             hub_caused += 1
         else:
             unavoidable += 1
@@ -170,6 +178,7 @@ def _double_bookings(world: World, unseeable: list[DoubleBooking]) -> dict[str, 
         "double_bookings": len(world.measures.double_bookings),
         "unavoidable_double_bookings": unavoidable,
         "hub_double_bookings": hub_caused,
+        "double_bookings_on_faulty_listings": on_faulty,
         "double_bookings_no_ical_hub_can_see": len(unseeable),
         "unseeable_examples": [_unseeable_example(world, d) for d in unseeable][:20],
         "conflicts": conflicts,

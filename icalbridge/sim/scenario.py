@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SCENARIOS_DIR = Path(__file__).resolve().parent / "scenarios"
@@ -50,6 +50,9 @@ class Scenario:
     lead_days_max: int = 120
     booking_window_days: int = 300
     quiet_hours: float | None = None
+    # Listings that misbehave with the hub's link (``sim.faults``): the share of listings
+    # that stop fetching, do not apply, apply late; from when; how late.
+    faults: dict[str, float] = field(default_factory=dict)
 
     @property
     def importing(self) -> tuple[SourceSpec, ...]:

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from icalbridge.feeds.fetch_records import SERVED_HISTORY_LENGTH
 from icalbridge.hub.models import Channel, HeldChange
+from icalbridge.sim.faults import Fault, draw_faults
 from icalbridge.sim.hub_data import HubUnit, export_nights
 from icalbridge.sim.hub_process import HubProcess
 from icalbridge.sim.late_changes import TRACES_KEPT, is_late, late_after_s, trace_late_change
@@ -87,7 +88,16 @@ class World:
         self.platform_fetches = 0
         self.fetches_of: dict[int, int] = defaultdict(int)
         self.late_traces: list[dict[str, object]] = []
-        self.actions: dict[str, Callable[..., None]] = {"late_check": self.check_hub}
+        self.faults = draw_faults(
+            scenario.faults,
+            [k for k in listings if k[0] in self.poll_interval_of],
+            scenario.seed,
+        )
+        self.first_unapplied_fetch: dict[tuple[str, int], int] = {}
+        self.actions: dict[str, Callable[..., None]] = {
+            "late_check": self.check_hub,
+            "apply": self.apply_late,
+        }
         self.wall: dict[str, float] = {}
 
     # Time -----------------------------------------------------------------------------
@@ -104,7 +114,7 @@ class World:
     def at(self, t: float, kind: str, *args: object) -> None:
         """Schedule an event; actions after the end of the busy period never happen."""
         t = int(t)
-        if kind not in ("poll", "day", "skipped_polls") and t >= self.end_t:
+        if kind not in ("poll", "day", "skipped_polls", "apply") and t >= self.end_t:
             return
         self.sequence += 1
         heapq.heappush(self.queue, (t, self.sequence, kind, args))
@@ -226,6 +236,9 @@ class World:
     def platform_poll(self, platform: str, unit: int) -> None:
         """A platform fetches the hub's export for a listing, as its own importer does."""
         listing = self.listings[(platform, unit)]
+        fault = self.faults.get((platform, unit))
+        if fault is not None and fault.kind == "stops" and self.t >= fault.at:
+            return  # the link was removed there: it never fetches again
         hub_unit = self.hub_units[unit]
         self.hub.set_clock(self.instant(self.t))
         headers = {"User-Agent": _USER_AGENTS[platform]}
@@ -240,16 +253,47 @@ class World:
         self.fetches_of[channel_id] += 1
         self.hub.wait_until_fetches_recorded(channel_id, self.fetches_of[channel_id], 20)
         if status == 200:
+            fetched = frozenset(nights_in(body))
             with listing.lock:
-                listing.imported = frozenset(nights_in(body))
+                listing.imported = self.applied(platform, unit, fault, listing.imported, fetched)
         with listing.lock:
             listing.imported_etag = etag
             listing.fetch_times.append(self.t)
         self.remember_served(hub_unit.channel_of[platform], etag)
         self.touch(platform, unit)
-        self.measures.check_platform(unit, platform, self.t, listing.imported, self.expected_nights)
+        if fault is None:
+            self.measures.check_platform(
+                unit, platform, self.t, listing.imported, self.expected_nights
+            )
         self.observe_listing(platform, unit)
         self.at(self.t + self.poll_interval_of[platform], "poll", platform, unit)
+
+    def applied(
+        self,
+        platform: str,
+        unit: int,
+        fault: Fault | None,
+        before: frozenset[int],
+        fetched: frozenset[int],
+    ) -> frozenset[int]:
+        """Return the nights a listing blocks after a fetch, as its fault lets it."""
+        if fault is None or self.t < fault.at:
+            return fetched
+        if fault.kind == "late":
+            self.at(self.t + fault.late_s, "apply", platform, unit, fetched)
+            return before
+        # Not applying: it frees the nights the hub no longer sends, and blocks no new one.
+        if fault.kind == "not_applying" and any(n >= self.today() for n in fetched - before):
+            self.first_unapplied_fetch.setdefault((platform, unit), self.t)
+        return before & fetched
+
+    def apply_late(self, platform: str, unit: int, nights: frozenset[int]) -> None:
+        """A listing that applies late blocks what it fetched ``late_s`` ago."""
+        listing = self.listings[(platform, unit)]
+        with listing.lock:
+            listing.imported = nights
+        self.touch(platform, unit)
+        self.observe_listing(platform, unit)
 
     def remember_served(self, ch: int, etag: str) -> None:
         """Follow the hub's record of what it served (docs/domain.md rule 8) as it changes."""
@@ -273,7 +317,12 @@ class World:
         return self.expected_nights(unit, "")
 
     def record_change(self, item: Item, nights: set[int]) -> None:
-        platforms = {s.id for s in self.scenario.importing} - {item.source}
+        # Faulty listings are counted apart (``sim.faults``): a change never reaches them.
+        platforms = {
+            s.id
+            for s in self.scenario.importing
+            if s.id != item.source and (s.id, item.unit) not in self.faults
+        }
         change = Change(self.t, item.unit, item.source, frozenset(nights), platforms)
         self.measures.record_change(change)
         # Checked at once: a change the exports already show (nights another booking holds

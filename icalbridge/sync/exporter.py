@@ -27,6 +27,7 @@ from icalbridge.core.exports import (
 from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
+from icalbridge.sync.export_loop import record_served_version
 from icalbridge.sync.languages import user_language
 
 # A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4);
@@ -90,6 +91,7 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
         refresh = None if rental else AGENDA_REFRESH
         body = render_feed(events, name, stamp=_STAMP, refresh=refresh)
         if _store(feed, body, served_nights(events), len(events)):
+            record_served_version(channel, feed)
             changed.append(channel.pk)
     return changed
 

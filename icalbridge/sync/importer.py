@@ -35,6 +35,7 @@ from icalbridge.core.reconcile import HoldReason, Plan
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun
 from icalbridge.sync.booking_changes import refresh_echo_flags, write_plan_rows
 from icalbridge.sync.conflict_tracking import record_unit_conflicts, update_unit_conflicts
+from icalbridge.sync.export_loop import record_platform_view
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
 from icalbridge.sync.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.sync.import_plan import (
@@ -226,6 +227,7 @@ def _write(
             failed.added = len(plan.add)
             failed.save(update_fields=["added"])
         return failed
+    record_platform_view(channel, feed.events, unit.stay_times, ctx.started_at)
     if plan.is_held:
         run = _hold(ctx, plan, body, fingerprint, result, problems)
         record_success(channel, ctx.started_at, result, "", len(feed.events))

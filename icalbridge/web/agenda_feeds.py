@@ -6,10 +6,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from icalbridge import clock
 from icalbridge.hub.models import AgendaFeed, PublishedFeed
 from icalbridge.sync.exporter import refresh_agenda_feed
 from icalbridge.web.forms import AgendaFeedForm
@@ -61,7 +61,7 @@ def agenda_feed_revoke(request: HttpRequest, agenda_id: int) -> HttpResponse:
     ).first()
     if agenda is None:
         raise Http404
-    agenda.revoked_at = timezone.now()
+    agenda.revoked_at = clock.now()
     agenda.save(update_fields=["revoked_at"])
     PublishedFeed.objects.filter(agenda=agenda).delete()
     messages.success(request, _("Link revoked: it no longer works."))

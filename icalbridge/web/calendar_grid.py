@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from icalbridge import clock
 from icalbridge.core.bookings import Kind
+from icalbridge.core.deliveries import LoopFacts, delivery_of
 from icalbridge.core.exports import bookings_for_channel
-from icalbridge.core.spans import nights_of
+from icalbridge.core.spans import Nights, nights_of
 from icalbridge.hub.models import Booking, Channel, Conflict, Unit
-from icalbridge.sync.exporter import active_core_bookings
+from icalbridge.sync.export_loop import loop_facts, not_applied_grace
+from icalbridge.sync.exporter import active_core_bookings, is_rental_platform
 from icalbridge.web.forms import KIND_LABELS, BookingForm
 from icalbridge.web.health import channel_health_of
 from icalbridge.web.month_grid import (
@@ -31,7 +33,7 @@ from icalbridge.web.templatetags.hosting import direction_label
 
 def local_today(unit: Unit) -> date:
     """Return today's date where the unit is."""
-    return timezone.now().astimezone(unit.zone).date()
+    return clock.now().astimezone(unit.zone).date()
 
 
 def _month_asked(request: HttpRequest, today: date) -> date:
@@ -106,9 +108,12 @@ def grid_rows(unit: Unit, channels: list[Channel], days: list[date]) -> list[Gri
     core = active_core_bookings([unit])
     # What we send is named by where it comes from: the host's calendar or another channel.
     sources = {str(b.public_id): b.origin.name if b.origin else _("My calendar") for b in active}
+    now = clock.now()
     for channel in channels:
         imported = entries.get(channel.pk, [])
         sent = []
+        facts = loop_facts(channel, now) if channel.exports else None
+        rental = is_rental_platform(channel.platform)
         if channel.exports:
             for exported in bookings_for_channel(core, channel.key, channel.export_filter):
                 nights = nights_of(exported.span, unit.stay_times)
@@ -122,6 +127,7 @@ def grid_rows(unit: Unit, channels: list[Channel], days: list[date]) -> list[Gri
                             sources.get(exported.id, ""),
                             detail=_kind_label(exported.kind.value),
                             is_sent=True,
+                            delivery=_delivery_state(nights, facts, now, unit) if rental else "",
                         )
                     )
         conflicts = _conflict_days(unit, {e.booking_id for e in imported})
@@ -134,6 +140,13 @@ def grid_rows(unit: Unit, channels: list[Channel], days: list[date]) -> list[Gri
             )
         )
     return rows
+
+
+def _delivery_state(nights: Nights, facts: LoopFacts | None, now: datetime, unit: Unit) -> str:
+    if facts is None:
+        return ""
+    today = now.astimezone(unit.zone).date()
+    return delivery_of(nights, facts, now=now, today=today, grace=not_applied_grace()).state.value
 
 
 @login_required
@@ -154,7 +167,7 @@ def unit_calendar(request: HttpRequest, unit_id: str) -> HttpResponse:
         "today": today,
         "days": days,
         "rows": grid_rows(unit, channels, days),
-        "health": channel_health_of(channels, timezone.now()),
+        "health": channel_health_of(channels, clock.now()),
         "open_conflicts": Conflict.objects.filter(unit=unit, state="open").select_related(
             "first__origin", "second__origin"
         ),

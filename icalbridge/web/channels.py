@@ -10,10 +10,10 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from icalbridge import clock
 from icalbridge.core.platforms import Platform, all_platforms, platform_by_id
 from icalbridge.hub.models import (
     AuditAction,
@@ -25,12 +25,12 @@ from icalbridge.hub.models import (
 )
 from icalbridge.security import client_address
 from icalbridge.sync.audit import record_audit
+from icalbridge.sync.export_side import delay_sentences, full_status, platform_name
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.imports_now import ChannelBusy, import_now
 from icalbridge.sync.quotas import QuotaExceeded, check_can_add_channel, default_poll_interval
-from icalbridge.sync.status import channel_status
 from icalbridge.web.calendar_grid import local_today
-from icalbridge.web.channel_help import help_for, platform_name
+from icalbridge.web.channel_help import help_for
 from icalbridge.web.dashboard import COMMON_ZONES
 from icalbridge.web.feed_check import check_link
 from icalbridge.web.forms import ChannelForm
@@ -175,13 +175,23 @@ def channel_edit(request: HttpRequest, channel_id: str) -> HttpResponse:
     )
 
 
+def status_context(channel: Channel, held: HeldChange | None) -> dict[str, Any]:
+    """Return what the status card shows: the worse side's state, each side in words."""
+    full = full_status(channel, clock.now(), held)
+    return {
+        "status": full.overall,
+        "health": ChannelHealth(channel, full.imported, held),
+        "export": full.export,
+        "delays": delay_sentences(channel, full.export) if full.export else [],
+    }
+
+
 @login_required
 def channel_detail(request: HttpRequest, channel_id: str) -> HttpResponse:
     """Show a channel's status, our export link, its held change and its import history."""
     channel, membership = channel_for(request, channel_id)
     platform = _platform_or_404(channel.platform)
     held = HeldChange.objects.filter(channel=channel).first()
-    health = ChannelHealth(channel, channel_status(channel, timezone.now(), held), held)
     return render(
         request,
         "web/channel_detail.html",
@@ -190,8 +200,7 @@ def channel_detail(request: HttpRequest, channel_id: str) -> HttpResponse:
             "channel": channel,
             "membership": membership,
             "platform_label": platform_name(platform),
-            "status": health.status,
-            "health": health,
+            **status_context(channel, held),
             "held": held,
             "feed": _export_feed(channel),
             "runs": channel.runs.all()[:20],
@@ -228,10 +237,7 @@ def channel_import(request: HttpRequest, channel_id: str) -> HttpResponse:
     if _is_htmx(request):
         channel.refresh_from_db()
         held = HeldChange.objects.filter(channel=channel).first()
-        context.update(
-            unit=channel.unit,
-            health=ChannelHealth(channel, channel_status(channel, timezone.now(), held), held),
-        )
+        context.update(unit=channel.unit, **status_context(channel, held))
         return render(request, "web/partials/import_result.html", context)
     if run is not None:
         messages.info(request, _("Import done."))

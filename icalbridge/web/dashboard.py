@@ -9,11 +9,12 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from icalbridge.hub.models import Organization, Unit
+from icalbridge import clock
+from icalbridge.core.export_status import ExportReason
+from icalbridge.hub.models import Channel, Organization, Unit
 from icalbridge.sync.quotas import QuotaExceeded, check_can_add_unit
 from icalbridge.web.forms import UnitForm
 from icalbridge.web.health import attention_of, unit_health_of
@@ -33,17 +34,37 @@ COMMON_ZONES = sorted(
 )
 
 
+def export_problems_of(organization: Organization) -> dict[str, list[Channel]]:
+    """Return the channels whose platform does not read, or does not apply, our link.
+
+    Read from the export side the worker last derived (every ``ICALBRIDGE_EXPORT_CHECK_S``),
+    so the dashboard costs one query however many channels there are.
+    """
+    channels = (
+        Channel.objects.filter(unit__organization=organization, is_active=True)
+        .filter(export_reason__in=(ExportReason.NOT_FETCHED, ExportReason.NOT_APPLIED))
+        .select_related("unit")
+        .order_by("unit__name", "name")
+    )
+    found: dict[str, list[Channel]] = {"not_read": [], "not_applied": []}
+    for channel in channels:
+        key = "not_read" if channel.export_reason == ExportReason.NOT_FETCHED else "not_applied"
+        found[key].append(channel)
+    return found
+
+
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Show every unit with a dot per channel, and what needs attention now."""
     membership = active_membership(request)
     if membership is None:
         return render(request, "web/no_organization.html")
-    units = unit_health_of(membership.organization.units.all(), timezone.now())
+    units = unit_health_of(membership.organization.units.all(), clock.now())
     context = {
         "membership": membership,
         "units": sorted(units, key=lambda u: (u.severity, u.unit.name.lower())),
         "attention": attention_of(units),
+        "export_problems": export_problems_of(membership.organization),
         "memberships": signed_in_user(request).memberships.select_related("organization"),
     }
     return render(request, "web/dashboard.html", context)

@@ -26,6 +26,9 @@ class GridEntry:
     label: str
     detail: str = ""
     is_sent: bool = False
+    # Where a bar we send stands on the platform: "" (not followed), or a delivery state
+    # (``core.deliveries``): waiting, fetched, confirmed, not_applied.
+    delivery: str = ""
     is_echo: bool = False
     is_horizon: bool = False
 

@@ -56,6 +56,7 @@ def test_an_all_day_booking_is_created_with_its_nights(
         "is_echo": False,
         "is_horizon": False,
         "channels": None,
+        "delivery": [],
     }
     assert (booking.start_date, booking.end_date) == (SOON, SOON + timedelta(days=3))
 

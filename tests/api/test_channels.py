@@ -48,6 +48,7 @@ def test_an_import_channel_keeps_the_link_as_https_and_is_due_at_once(
         "consecutive_failures": 0,
         "last_export_fetch_at": None,
         "last_export_fetch_by": None,
+        "export": None,
     }
     assert channel.next_poll_at is not None and before <= channel.next_poll_at <= timezone.now()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
@@ -113,6 +115,22 @@ def test_a_fetch_is_recorded_with_the_platform_once_a_minute(channel: Channel) -
     assert channel.export_fetch_count == 1
 
 
+def test_a_queued_fetch_keeps_the_time_it_was_served_not_the_time_it_was_written(
+    channel: Channel, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = url_of(channel)
+    clock_file = tmp_path / "clock"
+    served_at = timezone.now().replace(microsecond=0)
+    clock.set_virtual_now(clock_file, served_at)
+    monkeypatch.setenv(clock.CLOCK_FILE_VARIABLE, str(clock_file))
+    Client().get(path, HTTP_USER_AGENT="Airbnb/1.0")
+    clock.set_virtual_now(clock_file, served_at + timedelta(hours=3))
+    fetch_recorder.flush()
+    channel.refresh_from_db()
+    assert channel.last_export_fetch_at == served_at
+    assert [f.at for f in channel.export_fetches.all()] == [served_at]
+
+
 def test_each_fetch_is_counted_and_the_history_keeps_the_last_two_versions_served(
     channel: Channel,
 ) -> None:
@@ -127,13 +145,16 @@ def test_each_fetch_is_counted_and_the_history_keeps_the_last_two_versions_serve
     assert first[0]["etag"] == first[1]["etag"]
     serving._recorded.clear()
     Client().get(path, HTTP_USER_AGENT="Booking.com iCal Importer/1.0")
-    # A third fetch of the same version teaches the history nothing: one write records it.
+    # A third fetch of the same version teaches the history nothing: one write records it on
+    # the channel, one insert among the export loop's fetches (sync.export_loop).
     with CaptureQueriesContext(connection) as queries:
         fetch_recorder.flush()
     statements = [q["sql"].split()[0] for q in queries.captured_queries]
-    assert statements.count("UPDATE") == 1 and "SELECT" not in statements
+    assert statements.count("UPDATE") == 1 and statements.count("INSERT") == 1
+    assert "SELECT" not in statements
     channel.refresh_from_db()
     assert channel.export_fetch_count == 3
+    assert channel.export_fetches.count() == 3
     assert channel.served_history == first
     create_local_booking(
         channel.unit, span=Nights(days_from_today(20), days_from_today(22)), kind=Kind.UNAVAILABLE

@@ -122,8 +122,12 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     page.get_by_role("button", name="Connecter", exact=True).click()
     page.wait_for_url(re.compile(r"/channels/[0-9a-f-]+/$"))
 
-    # Connecting imported it at once; "Import now" reads it again, unchanged, in place.
-    assert page.locator("#status-card.status-ok").is_visible()
+    # Connecting imported it at once; "Import now" reads it again, unchanged, in place. Our
+    # link names this hub's local address, which Airbnb cannot reach: said at once.
+    assert page.locator("#import-side .dot-ok").is_visible()
+    sent = page.locator("#export-side")
+    assert sent.get_attribute("data-export-reason") == "export_unreachable_address"
+    assert "ICALBRIDGE_PUBLIC_URL" in sent.inner_text()
     page.get_by_role("button", name="Importer maintenant").click()
     result = page.locator("[data-import-outcome]")
     result.wait_for()

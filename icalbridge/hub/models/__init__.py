@@ -16,6 +16,7 @@ from icalbridge.hub.models.audit import AuditAction, AuditEvent
 from icalbridge.hub.models.booking import Booking, BookingMove
 from icalbridge.hub.models.channel import Channel, ChannelState
 from icalbridge.hub.models.conflict import Conflict, ConflictState
+from icalbridge.hub.models.export_loop import ExportFetch, ExportVersion, PlatformView
 from icalbridge.hub.models.held_change import HeldChange
 from icalbridge.hub.models.import_run import ImportOutcome, ImportRun
 from icalbridge.hub.models.organization import Membership, Organization, Role
@@ -39,12 +40,15 @@ __all__ = [
     "ConflictState",
     "DeliveryKind",
     "DeliveryStatus",
+    "ExportFetch",
+    "ExportVersion",
     "HeldChange",
     "ImportOutcome",
     "ImportRun",
     "Language",
     "Membership",
     "Organization",
+    "PlatformView",
     "PublishedFeed",
     "Role",
     "StatusChange",

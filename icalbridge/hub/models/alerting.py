@@ -19,6 +19,9 @@ class AlertCause(models.TextChoices):
     DOUBLE_BOOKING = "double_booking", _("double booking")
     RECOVERED = "recovered", _("back to normal")
     WEBHOOK_DISABLED = "webhook_disabled", _("webhook switched off")
+    EXPORT_NOT_FETCHED = "export_not_fetched", _("platform no longer reads our link")
+    EXPORT_NOT_APPLIED = "export_not_applied", _("platform does not block our dates")
+    EXPORT_RECOVERED = "export_recovered", _("platform reads and applies our link again")
 
 
 class Alert(models.Model):

@@ -37,7 +37,9 @@ class Channel(models.Model):
         default=Direction.BOTH,
     )
     import_url = models.CharField(_("import link"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    # The hub's clock, not the machine's: "never fetched after the platform's window" is
+    # measured from here, and under a virtual clock the machine's time means nothing.
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     is_active = models.BooleanField(default=True)
 
     # Import options (docs/domain.md rule 11); defaults come from the platform preset.
@@ -85,6 +87,13 @@ class Channel(models.Model):
     last_export_fetch_by = models.CharField(max_length=200, blank=True)
     export_fetch_count = models.PositiveIntegerField(default=0)
     served_history = models.JSONField(default=list, blank=True)
+    # The export side's state and reason when last derived (``sync.export_side``), kept to
+    # notice when they change (alerts) and to count them cheaply (dashboard, /metrics).
+    export_state = models.CharField(max_length=10, blank=True)
+    export_reason = models.CharField(max_length=40, blank=True)
+    export_checked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    # The measured delays of the last 30 days at that check (``core.export_status.DelayFigures``).
+    export_figures = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["unit_id", "name", "id"]
