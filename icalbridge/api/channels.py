@@ -24,11 +24,11 @@ from icalbridge.hub.models import (
     PublishedFeed,
     Unit,
 )
+from icalbridge.outbound.fetch import normalise_feed_url
 from icalbridge.security import client_address
 from icalbridge.sync.audit import record_audit
 from icalbridge.sync.export_side import ExportSide, full_status
 from icalbridge.sync.exporter import refresh_unit_feeds
-from icalbridge.sync.fetch import normalise_feed_url
 from icalbridge.sync.import_links import Verdict, judge_import_link
 from icalbridge.sync.quotas import (
     QuotaExceeded,

@@ -27,7 +27,7 @@ def retry_after_seconds(
 
 
 def status_variant(status: int, retry_after_s: int | None) -> str:
-    """Return which explanation of an HTTP error status the host reads (``sync.fetch_texts``)."""
+    """Return which explanation of an HTTP error status the host reads (``wording.fetch_texts``)."""
     wait = "_wait" if retry_after_s is not None else ""
     if status in (401, 403):
         return "refused"
