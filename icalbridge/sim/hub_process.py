@@ -16,7 +16,12 @@ from django.db.models import Q
 
 from icalbridge import clock
 from icalbridge.hub.models import Channel
-from icalbridge.sim.hub_main import PARENT_VARIABLE
+
+# Set in the hub's environment to run it with a part of the engine switched off, so that
+# a test can show the simulation sees what that part prevents (read by icalbridge.sim_hub).
+BREAK_VARIABLE = "ICALBRIDGE_SIM_BREAK"
+# The simulation process the hub belongs to.
+PARENT_VARIABLE = "ICALBRIDGE_SIM_PARENT_PID"
 
 
 def free_port() -> int:
@@ -57,7 +62,7 @@ class HubProcess:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "icalbridge.sim.hub_main", "run"]
+        command = [sys.executable, "-m", "icalbridge.sim_hub", "run"]
         command += ["--port", str(self.port), "--web-workers", "2"]
         self._process = subprocess.Popen(
             command,
