@@ -17,7 +17,7 @@ import threading
 import time
 
 from icalbridge import cli
-from icalbridge.sim.hub_process import BREAK_VARIABLE, PARENT_VARIABLE
+from icalbridge.sim.hub_variables import BREAK_VARIABLE, PARENT_VARIABLE
 
 
 def stop_when_orphaned() -> None:

@@ -16,12 +16,7 @@ from django.db.models import Q
 
 from icalbridge import clock
 from icalbridge.hub.models import Channel
-
-# Set in the hub's environment to run it with a part of the engine switched off, so that
-# a test can show the simulation sees what that part prevents (read by icalbridge.sim_hub).
-BREAK_VARIABLE = "ICALBRIDGE_SIM_BREAK"
-# The simulation process the hub belongs to.
-PARENT_VARIABLE = "ICALBRIDGE_SIM_PARENT_PID"
+from icalbridge.sim.hub_variables import PARENT_VARIABLE
 
 
 def free_port() -> int:
