@@ -14,10 +14,10 @@ from enum import StrEnum
 import httpx
 
 from icalbridge import clock
-from icalbridge.sync.addresses import AddressRefused, ResolutionFailed, Resolver, pinned_address
-from icalbridge.sync.fetch_body import FetchFailure, Watchdog, calendar_body, read_body
-from icalbridge.sync.fetch_messages import retry_after_seconds, status_variant
-from icalbridge.sync.fetch_texts import fetch_error_english, fetch_error_text
+from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed, Resolver, pinned_address
+from icalbridge.outbound.fetch_body import FetchFailure, Watchdog, calendar_body, read_body
+from icalbridge.outbound.fetch_messages import retry_after_seconds, status_variant
+from icalbridge.wording.fetch_texts import fetch_error_english, fetch_error_text
 
 logger = logging.getLogger(__name__)
 
