@@ -25,6 +25,7 @@ class PushFailure(StrEnum):
     BAD_URL = "bad_url"
     SERVER_ERROR = "server_error"
     CREDENTIALS_LOST = "credentials_lost"
+    CALENDAR_IN_USE = "calendar_in_use"
 
 
 # What no retry mends: the person has to change the address, the password or the server's
@@ -38,6 +39,7 @@ PERSON_MUST_ACT = frozenset(
         PushFailure.PRIVATE_ADDRESS,
         PushFailure.BAD_URL,
         PushFailure.CREDENTIALS_LOST,
+        PushFailure.CALENDAR_IN_USE,
     }
 )
 

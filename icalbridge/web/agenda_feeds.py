@@ -61,8 +61,10 @@ def agenda_feed_revoke(request: HttpRequest, agenda_id: int) -> HttpResponse:
     ).first()
     if agenda is None:
         raise Http404
-    agenda.revoked_at = clock.now()
-    agenda.save(update_fields=["revoked_at"])
-    PublishedFeed.objects.filter(agenda=agenda).delete()
+    with transaction.atomic():
+        agenda.revoked_at = clock.now()
+        agenda.save(update_fields=["revoked_at"])
+        PublishedFeed.objects.filter(agenda=agenda).delete()
+        stop_pushes(AgendaFeed.objects.filter(pk=agenda.pk))
     messages.success(request, _("Link revoked: it no longer works."))
     return redirect("agenda_feeds")
