@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -10,9 +11,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icalbridge import clock
-from icalbridge.hub.models import AgendaFeed, PublishedFeed
+from icalbridge.core.push_status import PushState
+from icalbridge.hub.models import AgendaFeed, CaldavPush, PublishedFeed
+from icalbridge.sync.caldav_client import PushError
+from icalbridge.sync.caldav_push import configure_push, live_pushes, stop_pushes
+from icalbridge.sync.caldav_secrets import Credentials
+from icalbridge.sync.caldav_status import push_status
+from icalbridge.sync.caldav_texts import failure_text
 from icalbridge.sync.exporter import refresh_agenda_feed
-from icalbridge.web.forms import AgendaFeedForm
+from icalbridge.web.forms import AgendaFeedForm, CaldavForm
 from icalbridge.web.permissions import active_membership, signed_in_user
 
 
@@ -45,6 +52,11 @@ def agenda_feeds(request: HttpRequest) -> HttpResponse:
         .select_related("feed")
         .prefetch_related("units")
     )
+    pushes = {p.agenda_id: p for p in CaldavPush.objects.filter(live_pushes(), agenda__in=feeds)}
+    for agenda in feeds:
+        push = pushes.get(agenda.pk)
+        agenda.push = push_status(push) if push is not None else None
+        agenda.caldav_form = CaldavForm(prefix=f"caldav-{agenda.pk}")
     return render(
         request,
         "web/agenda_feeds.html",
@@ -67,4 +79,48 @@ def agenda_feed_revoke(request: HttpRequest, agenda_id: int) -> HttpResponse:
         PublishedFeed.objects.filter(agenda=agenda).delete()
         stop_pushes(AgendaFeed.objects.filter(pk=agenda.pk))
     messages.success(request, _("Link revoked: it no longer works."))
+    return redirect("agenda_feeds")
+
+
+def _own_live_agenda(request: HttpRequest, agenda_id: int) -> AgendaFeed:
+    agenda = AgendaFeed.objects.filter(
+        pk=agenda_id, user=signed_in_user(request), revoked_at__isnull=True
+    ).first()
+    if agenda is None:
+        raise Http404
+    return agenda
+
+
+@login_required
+@require_POST
+def agenda_feed_caldav(request: HttpRequest, agenda_id: int) -> HttpResponse:
+    """Test the connection to a CalDAV calendar and, whatever it says, keep trying to write."""
+    agenda = _own_live_agenda(request, agenda_id)
+    form = CaldavForm(request.POST, prefix=f"caldav-{agenda.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Give the calendar's address, your user name and password."))
+        return redirect("agenda_feeds")
+    credentials = Credentials(form.cleaned_data["username"], form.cleaned_data["password"])
+    try:
+        push = configure_push(agenda, form.cleaned_data["url"], credentials)
+    except PushError as exc:
+        messages.error(request, failure_text(exc.failure, exc.detail))
+        return redirect("agenda_feeds")
+    status = push_status(push)
+    if status.state == PushState.ERROR:
+        messages.error(request, status.message)
+    else:
+        messages.success(request, status.message)
+    return redirect("agenda_feeds")
+
+
+@login_required
+@require_POST
+def agenda_feed_caldav_stop(request: HttpRequest, agenda_id: int) -> HttpResponse:
+    """Stop writing an agenda feed into its calendar; the events the hub wrote are removed."""
+    agenda = _own_live_agenda(request, agenda_id)
+    stop_pushes(AgendaFeed.objects.filter(pk=agenda.pk))
+    messages.success(
+        request, _("Stopped: the events this link wrote are being removed from your calendar.")
+    )
     return redirect("agenda_feeds")
