@@ -77,7 +77,10 @@ def configure_push(agenda: AgendaFeed, url: str, credentials: Credentials) -> Ca
         calendar_url, failure = "", PushError(PushFailure.CALENDAR_IN_USE, calendar_url)
     with transaction.atomic():
         push = CaldavPush.objects.select_for_update().filter(agenda=agenda).first()
+        if push is not None and failure and push.url == address:
+            calendar_url = push.calendar_url  # the same calendar; only the login failed
         if push is not None and push.calendar_url and push.calendar_url != calendar_url:
+            # Another calendar: what was written into the first one is removed from it.
             _detach(push, now)
             push = None
         push = push or CaldavPush(agenda=agenda, created_at=now)
