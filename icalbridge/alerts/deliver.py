@@ -22,8 +22,8 @@ from icalbridge.alerts.causes import collect_alerts
 from icalbridge.alerts.digest import send_due_digests
 from icalbridge.alerts.export_causes import collect_export_alerts
 from icalbridge.alerts.mail import address_of, alerts_message, preference_of, recipients_of
-from icalbridge.alerts.push_causes import PUSH_CAUSES, collect_push_alerts
 from icalbridge.alerts.outbox import claim_due_alerts, finish_alert, postpone_alert
+from icalbridge.alerts.push_causes import PUSH_CAUSES, collect_push_alerts
 from icalbridge.alerts.webhooks import (
     MAX_ATTEMPTS,
     deliver_webhook,

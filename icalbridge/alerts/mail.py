@@ -112,11 +112,12 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
             "second": _booking_label(conflict.second),
             "zone": conflict.unit.timezone,
         }
-    if alert.caldav_push is not None and alert.caldav_push.agenda is not None:
-        push = alert.caldav_push
+    push = alert.caldav_push
+    agenda = push.agenda if push is not None else None
+    if push is not None and agenda is not None:
         with translation.override(language):
             context |= {
-                "agenda": push.agenda.name,
+                "agenda": agenda.name,
                 "calendar": push.calendar_url or push.url,
                 "error": push_status(push).message,
                 "last_success": push.last_push_at,

@@ -32,7 +32,9 @@ def collect_push_alerts(now: datetime) -> int:
         failures_in_row__gte=settings.ICALBRIDGE_FAILURES_BEFORE_ERROR
     )
     not_told = Q(told__isnull=True) | Q(told=AlertCause.CALDAV_RECOVERED)
-    newly_failing = pushes.filter(failing, not_told, failures_in_row__gt=0, last_push_at__isnull=False)
+    newly_failing = pushes.filter(
+        failing, not_told, failures_in_row__gt=0, last_push_at__isnull=False
+    )
     back = pushes.filter(failures_in_row=0, told=AlertCause.CALDAV_FAILING)
     made = 0
     for cause, found in (

@@ -71,6 +71,7 @@ def set_caldav_push(request: HttpRequest, agenda_feed: str, payload: CaldavIn) -
         push = configure_push(agenda, payload.url, Credentials(payload.username, payload.password))
     except PushError as exc:
         raise invalid("url", failure_text(exc.failure, exc.detail)) from None
+    push.refresh_from_db()  # the first pass may have run already
     return _out(push)
 
 

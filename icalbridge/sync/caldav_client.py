@@ -17,7 +17,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import niquests
-from caldav import DAVClient, DAVObject
+from caldav.davclient import DAVClient
+from caldav.davobject import DAVObject
 from caldav.elements import dav
 from caldav.lib import error as dav_error
 
@@ -111,7 +112,9 @@ class CalendarServer:
         the calendar called ``name`` there, made if missing (iCloud and Fastmail users
         seldom know their calendars' addresses).
         """
-        types = self._call(lambda: DAVObject(self.client, url=url).get_properties([dav.ResourceType()]))
+        types = self._call(
+            lambda: DAVObject(self.client, url=url).get_properties([dav.ResourceType()])
+        )
         if _CALENDAR in (types.get(dav.ResourceType.tag) or []):
             return url
         principal = self._call(self.client.principal)
@@ -258,4 +261,3 @@ def _etag_query() -> str:
 def path_of(url: Any) -> str:
     """Return the unescaped path of an address: how hrefs are compared."""
     return unquote(urlsplit(str(url)).path)
-

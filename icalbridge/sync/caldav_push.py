@@ -155,7 +155,9 @@ def run_push(push_id: int, full: bool, owner: str) -> None:
             CaldavPush.objects.filter(pk=push_id, claimed_by=owner).update(claimed_until=None)
         # Checked after the claim is given back: a change requested during the pass, whose
         # own task found the push claimed, is pushed by this loop.
-        if not CaldavPush.objects.filter(live_pushes(), pk=push_id, requested_at__gt=started).exists():
+        if not CaldavPush.objects.filter(
+            live_pushes(), pk=push_id, requested_at__gt=started
+        ).exists():
             return
         full = False
 

@@ -42,12 +42,9 @@ def failure_text(failure: PushFailure, detail: str) -> str:
         PushFailure.BAD_URL: _(
             "This is not a calendar address: it starts with https:// (or http://)."
         ),
-        PushFailure.SERVER_ERROR: _(
-            "%(host)s answered with an error. The hub tries again."
-        ),
+        PushFailure.SERVER_ERROR: _("%(host)s answered with an error. The hub tries again."),
         PushFailure.CREDENTIALS_LOST: _(
-            "The stored password can no longer be read (the hub's key changed): enter it "
-            "again."
+            "The stored password can no longer be read (the hub's key changed): enter it again."
         ),
         PushFailure.CALENDAR_IN_USE: _(
             "Another agenda link already writes into this calendar: choose another one."

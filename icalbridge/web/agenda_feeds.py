@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
-from django.db import transaction
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,7 +18,7 @@ from icalbridge.hub.models import AgendaFeed, CaldavPush, PublishedFeed
 from icalbridge.sync.caldav_client import PushError
 from icalbridge.sync.caldav_push import configure_push, live_pushes, stop_pushes
 from icalbridge.sync.caldav_secrets import Credentials
-from icalbridge.sync.caldav_status import push_status
+from icalbridge.sync.caldav_status import PushStatus, push_status
 from icalbridge.sync.caldav_texts import failure_text
 from icalbridge.sync.exporter import refresh_agenda_feed
 from icalbridge.web.forms import AgendaFeedForm, CaldavForm
@@ -53,15 +55,28 @@ def agenda_feeds(request: HttpRequest) -> HttpResponse:
         .prefetch_related("units")
     )
     pushes = {p.agenda_id: p for p in CaldavPush.objects.filter(live_pushes(), agenda__in=feeds)}
-    for agenda in feeds:
-        push = pushes.get(agenda.pk)
-        agenda.push = push_status(push) if push is not None else None
-        agenda.caldav_form = CaldavForm(prefix=f"caldav-{agenda.pk}")
+    cards = [
+        AgendaCard(
+            agenda,
+            push_status(pushes[agenda.pk]) if agenda.pk in pushes else None,
+            CaldavForm(prefix=f"caldav-{agenda.pk}"),
+        )
+        for agenda in feeds
+    ]
     return render(
         request,
         "web/agenda_feeds.html",
-        {"form": form, "feeds": feeds, "membership": membership},
+        {"form": form, "cards": cards, "membership": membership},
     )
+
+
+@dataclass(frozen=True)
+class AgendaCard:
+    """One agenda link as its page shows it: the link, its push into a calendar, the form."""
+
+    agenda: AgendaFeed
+    push: PushStatus | None
+    caldav_form: CaldavForm
 
 
 @login_required
@@ -106,6 +121,7 @@ def agenda_feed_caldav(request: HttpRequest, agenda_id: int) -> HttpResponse:
     except PushError as exc:
         messages.error(request, failure_text(exc.failure, exc.detail))
         return redirect("agenda_feeds")
+    push.refresh_from_db()  # the first pass may have run already
     status = push_status(push)
     if status.state == PushState.ERROR:
         messages.error(request, status.message)

@@ -15,7 +15,11 @@ KEYS = {"state", "message", "last_push_at", "calendar_url"}
 
 
 def agenda_with_lesson(api: ApiClient, unit: dict[str, Any]) -> str:
-    body = {"kind": "reserved", "start": "2027-02-01T09:00:00+01:00", "end": "2027-02-01T10:00:00+01:00"}
+    body = {
+        "kind": "reserved",
+        "start": "2027-02-01T09:00:00+01:00",
+        "end": "2027-02-01T10:00:00+01:00",
+    }
     assert api.post(f"/units/{unit['id']}/bookings", body).status_code == 201
     return str(api.post("/agenda-feeds", {"name": "Cours"}).json()["id"])
 
@@ -26,7 +30,9 @@ def test_a_push_is_set_read_and_stopped_and_its_password_never_shows(
 ) -> None:
     feed = agenda_with_lesson(api, unit)
     calendar = radicale.new_calendar()
-    answer = api.put(f"/agenda-feeds/{feed}/caldav", {"url": calendar, "username": USER, "password": PASSWORD})
+    answer = api.put(
+        f"/agenda-feeds/{feed}/caldav", {"url": calendar, "username": USER, "password": PASSWORD}
+    )
     assert answer.status_code == 200, answer.content
     assert set(answer.json()) == KEYS
     assert answer.json()["calendar_url"] == calendar
@@ -65,7 +71,9 @@ def test_bad_input_names_the_field_and_another_persons_feed_is_not_found(
 ) -> None:
     feed = agenda_with_lesson(api, unit)
     good = {"url": "https://cal.example.test/", "username": "me", "password": "x"}
-    assert fields_of(api.put(f"/agenda-feeds/{feed}/caldav", {**good, "url": "ftp://x/"})) == ["url"]
+    assert fields_of(api.put(f"/agenda-feeds/{feed}/caldav", {**good, "url": "ftp://x/"})) == [
+        "url"
+    ]
     assert fields_of(api.put(f"/agenda-feeds/{feed}/caldav", {**good, "password": ""})) == [
         "password"
     ]

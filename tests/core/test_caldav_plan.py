@@ -123,7 +123,9 @@ class Server:
                 assert current is None
                 del record[write.uid]
             else:
-                record[write.uid] = Written(write.href, write.if_match, record[write.uid].fingerprint)
+                record[write.uid] = Written(
+                    write.href, write.if_match, record[write.uid].fingerprint
+                )
 
     def listing(self) -> dict[str, str | None]:
         return {h: r[1] for h, r in self.resources.items()}
@@ -202,8 +204,7 @@ def test_a_write_planned_on_a_stale_record_fails_rather_than_overwrite(
     for uid, action in meddled.items():
         if uid in record and action == "edit":
             location = record[uid].href
-            uid_, _, fingerprint = server.resources[location]
-            server.resources[location] = (uid_, server.etag(), "edited by the person")
+            server.resources[location] = (uid, server.etag(), "edited by the person")
             edited.add(location)
     server.apply(plan_push(after, record, CAL), after, record)
     # An update or a removal never lands on an event changed since the hub wrote it.

@@ -26,7 +26,11 @@ def lesson(n: int, summary: str = "Reserved · Salle 1") -> ExportEvent:
 
 
 def test_each_event_becomes_a_calendar_of_its_own_under_its_uid() -> None:
-    events = [lesson(1), lesson(2), ExportEvent("3@icalbridge", Nights(date(2026, 3, 1), date(2026, 3, 4)), "Unavailable")]
+    events = [
+        lesson(1),
+        lesson(2),
+        ExportEvent("3@icalbridge", Nights(date(2026, 3, 1), date(2026, 3, 4)), "Unavailable"),
+    ]
     feed = render_feed(events, "Agenda; Salle, 1", stamp=STAMP, refresh=None)
     resources = event_resources(feed)
     assert sorted(resources) == ["1@icalbridge", "2@icalbridge", "3@icalbridge"]
@@ -51,7 +55,13 @@ def test_a_fingerprint_moves_only_when_the_event_does() -> None:
     first = event_resources(render_feed([lesson(1), lesson(2)], "A", stamp=STAMP))
     again = event_resources(render_feed([lesson(2), lesson(1)], "B", stamp=STAMP))
     moved = event_resources(render_feed([lesson(1), lesson(10)], "A", stamp=STAMP))
-    assert resource_fingerprint(first["1@icalbridge"]) == resource_fingerprint(again["1@icalbridge"])
-    assert resource_fingerprint(first["1@icalbridge"]) == resource_fingerprint(moved["1@icalbridge"])
+    assert resource_fingerprint(first["1@icalbridge"]) == resource_fingerprint(
+        again["1@icalbridge"]
+    )
+    assert resource_fingerprint(first["1@icalbridge"]) == resource_fingerprint(
+        moved["1@icalbridge"]
+    )
     changed = event_resources(render_feed([lesson(1, "Tentative")], "A", stamp=STAMP))
-    assert resource_fingerprint(changed["1@icalbridge"]) != resource_fingerprint(first["1@icalbridge"])
+    assert resource_fingerprint(changed["1@icalbridge"]) != resource_fingerprint(
+        first["1@icalbridge"]
+    )

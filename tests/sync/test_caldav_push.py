@@ -19,7 +19,11 @@ from icalbridge.sync.caldav_push import configure_push, enqueue_due_pushes
 from icalbridge.sync.caldav_secrets import Credentials
 from icalbridge.sync.caldav_status import push_status
 from icalbridge.sync.exporter import refresh_agenda_feed
-from icalbridge.sync.local_bookings import cancel_booking, create_local_booking, update_local_booking
+from icalbridge.sync.local_bookings import (
+    cancel_booking,
+    create_local_booking,
+    update_local_booking,
+)
 from icalbridge.sync.memberships import remove_member
 from tests.support.hub import new_unit
 from tests.support.radicale import PASSWORD, USER, Radicale
