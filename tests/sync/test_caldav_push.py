@@ -117,7 +117,8 @@ def test_a_server_down_then_back_is_reconciled_with_nothing_lost_or_doubled(
         cancel_booking(gone)
         moved_to = datetime(2027, 1, 8, 11, tzinfo=UTC)
         update_local_booking(kept, span=Timed(moved_to, moved_to + timedelta(hours=1)))
-        down = push_status(CaldavPush.objects.get(pk=push.pk))
+        with translation.override("en"):
+            down = push_status(CaldavPush.objects.get(pk=push.pk))
         assert down.state == "warning"
         assert "cannot be reached" in down.message
     finally:
