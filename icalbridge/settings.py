@@ -213,6 +213,12 @@ ICALBRIDGE_FEED_PROBE_LIMIT = env_int("ICALBRIDGE_FEED_PROBE_LIMIT", 20)
 ICALBRIDGE_FEED_PROBE_BLOCK_S = env_int("ICALBRIDGE_FEED_PROBE_BLOCK_S", 300)
 ICALBRIDGE_BEHIND_PROXY = env_bool("ICALBRIDGE_BEHIND_PROXY", False)
 
+# Agenda feeds pushed into CalDAV calendars (docs/agenda-feeds.md). The key that encrypts
+# the stored CalDAV passwords (SECRET_KEY when empty), and how often each pushed calendar is
+# compared with its feed in full (a change is pushed at once, whatever this says).
+ICALBRIDGE_CREDENTIALS_KEY = env_str("ICALBRIDGE_CREDENTIALS_KEY", "")
+ICALBRIDGE_CALDAV_RECONCILE_S = env_int("ICALBRIDGE_CALDAV_RECONCILE_S", 3600)
+
 # Background work: RedisHuey when REDIS_URL is set, else SqliteHuey beside the database.
 REDIS_URL = env_str("REDIS_URL", "")
 HUEY_QUEUE_FILE = DATA_DIR / "queue.sqlite3"

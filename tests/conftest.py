@@ -7,7 +7,11 @@ from pathlib import Path
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from tests.support.fixtures import feed_server  # noqa: F401  (a fixture for every test)
+from tests.support.fixtures import (  # noqa: F401  (fixtures for every test)
+    feed_server,
+    immediate_queue,
+    radicale,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus" / "real"

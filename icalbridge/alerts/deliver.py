@@ -23,6 +23,7 @@ from icalbridge.alerts.digest import send_due_digests
 from icalbridge.alerts.export_causes import collect_export_alerts
 from icalbridge.alerts.mail import address_of, alerts_message, preference_of, recipients_of
 from icalbridge.alerts.outbox import claim_due_alerts, finish_alert, postpone_alert
+from icalbridge.alerts.push_causes import PUSH_CAUSES, collect_push_alerts
 from icalbridge.alerts.webhooks import (
     MAX_ATTEMPTS,
     deliver_webhook,
@@ -55,7 +56,7 @@ def deliver_due_alerts(now: datetime) -> int:
     """Make the alerts that are due, e-mail and POST them; return how many messages went out."""
     for _ in range(MAX_COLLECT_PASSES):
         # Both kinds in each pass, so that a round's export alerts join the same e-mail.
-        if not collect_alerts(now) + collect_export_alerts(now):
+        if not collect_alerts(now) + collect_export_alerts(now) + collect_push_alerts(now):
             break
     sent = retry_due_webhooks(now)
     owner = f"{socket.gethostname()}-{os.getpid()}-{threading.get_ident()}"
@@ -81,7 +82,9 @@ def deliver_due_alerts(now: datetime) -> int:
 def deliver_alerts(alert_ids: list[int], owner: str, now: datetime) -> int:
     """Tell the recipients of claimed alerts, one e-mail each; return how many messages went out."""
     alerts = list(
-        Alert.objects.select_related("organization", "channel__unit", "conflict__unit", "webhook")
+        Alert.objects.select_related(
+            "organization", "channel__unit", "conflict__unit", "webhook", "caldav_push__agenda"
+        )
         .filter(pk__in=alert_ids)
         .order_by("created_at", "id")
     )
@@ -115,7 +118,8 @@ def _alerts_by_recipient(alerts: list[Alert]) -> dict[Any, list[Alert]]:
 
 
 def _post_webhooks(alert: Alert, now: datetime) -> int:
-    if alert.cause == AlertCause.WEBHOOK_DISABLED:
+    # A personal push's alert goes to its owner alone, not to the organization's webhooks.
+    if alert.cause == AlertCause.WEBHOOK_DISABLED or alert.cause in PUSH_CAUSES:
         return 0
     sent = 0
     for target in WebhookTarget.objects.filter(

@@ -12,6 +12,8 @@ def page_path(alert: Alert) -> str:
     """Return the path of the page that fixes the alert's cause."""
     if alert.conflict_id is not None:
         return reverse("conflict_detail", kwargs={"conflict_id": alert.conflict_id})
+    if alert.caldav_push_id is not None:
+        return reverse("agenda_feeds")
     if alert.channel is not None:
         return reverse("channel_detail", kwargs={"channel_id": alert.channel.public_id})
     return reverse("dashboard")

@@ -25,6 +25,7 @@ from icalbridge.hub.models import (
     Role,
     UserPreference,
 )
+from icalbridge.sync.caldav_status import push_status
 from icalbridge.wording.run_texts import channel_error_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -33,7 +34,14 @@ ENGINE = Engine(dirs=[str(TEMPLATES)], app_dirs=False)
 
 
 def recipients_of(alert: Alert) -> list[Any]:
-    """Return the people told about an alert: those who can fix it (owners only for webhooks)."""
+    """Return the people told about an alert: those who can fix it (owners only for webhooks).
+
+    A push's alert goes to the person whose calendar it writes into, and to nobody else.
+    """
+    if alert.caldav_push is not None:
+        agenda = alert.caldav_push.agenda
+        owner = agenda.user if agenda is not None else None
+        return [owner] if owner is not None and owner.is_active and address_of(owner) else []
     roles = (
         [Role.OWNER] if alert.cause == AlertCause.WEBHOOK_DISABLED else [Role.OWNER, Role.MANAGER]
     )
@@ -104,6 +112,16 @@ def alert_context(alert: Alert, language: str) -> dict[str, Any]:
             "second": _booking_label(conflict.second),
             "zone": conflict.unit.timezone,
         }
+    push = alert.caldav_push
+    agenda = push.agenda if push is not None else None
+    if push is not None and agenda is not None:
+        with translation.override(language):
+            context |= {
+                "agenda": agenda.name,
+                "calendar": push.calendar_url or push.url,
+                "error": push_status(push).message,
+                "last_success": push.last_push_at,
+            }
     if alert.webhook is not None:
         context["webhook_url"] = alert.webhook.url
         context["webhook_failures"] = alert.webhook.consecutive_failures

@@ -19,6 +19,7 @@ from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, invalid, not_found
 from icalbridge.core.bookings import Kind
 from icalbridge.hub.models import AgendaFeed, Membership, PublishedFeed, Unit
+from icalbridge.sync.caldav_push import stop_pushes
 from icalbridge.sync.exporter import refresh_agenda_feed
 
 router = Router(tags=["agenda feeds"])
@@ -120,7 +121,8 @@ def _units_of(membership: Membership, unit_ids: list[str]) -> list[Unit]:
     return units
 
 
-def _live_feeds(request: HttpRequest) -> Any:
+def live_agenda_feeds(request: HttpRequest) -> Any:
+    """Return the caller's agenda feeds that still work, in organizations they still belong to."""
     return (
         AgendaFeed.objects.filter(
             user=caller(request),
@@ -148,22 +150,23 @@ def create_agenda_feed(request: HttpRequest, payload: AgendaFeedIn) -> Status[di
         )
         agenda.units.set(units)
         refresh_agenda_feed(agenda)
-    return Status(201, agenda_out(_live_feeds(request).get(pk=agenda.pk)))
+    return Status(201, agenda_out(live_agenda_feeds(request).get(pk=agenda.pk)))
 
 
 @router.get("/agenda-feeds", response={200: Page[AgendaFeedOut], **PROBLEMS})
 def list_agenda_feeds(request: HttpRequest, page: PageQuery) -> dict[str, Any]:
     """List your personal feeds that still work."""
-    return page_of_queryset(_live_feeds(request), page, "agenda-feeds", agenda_out)
+    return page_of_queryset(live_agenda_feeds(request), page, "agenda-feeds", agenda_out)
 
 
 @router.delete("/agenda-feeds/{agenda_feed}", response={204: None, **PROBLEMS})
 def revoke_agenda_feed(request: HttpRequest, agenda_feed: str) -> Status[None]:
-    """Revoke one of your feeds: its link stops working at once."""
-    agenda = _live_feeds(request).filter(public_id=parse_public_id(agenda_feed)).first()
+    """Revoke one of your feeds: its link stops working at once, and its CalDAV push stops."""
+    agenda = live_agenda_feeds(request).filter(public_id=parse_public_id(agenda_feed)).first()
     if agenda is None:
         raise not_found()
     with transaction.atomic():
         AgendaFeed.objects.filter(pk=agenda.pk).update(revoked_at=clock.now())
         PublishedFeed.objects.filter(agenda=agenda).delete()
+        stop_pushes(AgendaFeed.objects.filter(pk=agenda.pk))
     return Status(204, None)

@@ -7,6 +7,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from icalbridge.api import (
+    agenda_caldav,
     agenda_feeds,
     api_tokens,
     bookings,
@@ -57,6 +58,7 @@ for module in (
     conflicts,
     members,
     agenda_feeds,
+    agenda_caldav,
     api_tokens,
     preferences,
     webhooks,

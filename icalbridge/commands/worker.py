@@ -13,8 +13,10 @@ from django.db import close_old_connections
 
 from icalbridge import clock
 from icalbridge.alerts.deliver import deliver_due_alerts
+from icalbridge.sync.caldav_push import enqueue_due_pushes
 from icalbridge.sync.claims import claim_due_channels
-from icalbridge.sync.queue import create_consumer, enqueue_import, queue_length
+from icalbridge.sync.import_tasks import enqueue_import
+from icalbridge.sync.queue import create_consumer, queue_length
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ class Scheduler:
         """Claim and enqueue what is due now; return whether more may be waiting."""
         close_old_connections()
         self.deliver_alerts_now_and_then()
+        # Pushed calendars whose reconciliation, retry or removal is due.
+        enqueue_due_pushes(clock.now())
         # Claim only what the queue can take soon: a claim waiting in a long queue would
         # expire before its import starts, and be claimed again for nothing.
         room = self.batch - queue_length()

@@ -6,18 +6,21 @@ from django.db import transaction
 
 from icalbridge import clock
 from icalbridge.hub.models import AgendaFeed, Membership, PublishedFeed
+from icalbridge.sync.caldav_push import stop_pushes
 
 
 def remove_member(membership: Membership) -> None:
     """Remove a member and revoke their personal agenda feeds in that organization.
 
     A former member's feeds would otherwise keep showing the organization's bookings to
-    whoever holds the link.
+    whoever holds the link; their CalDAV pushes stop at once, and the events they wrote
+    are removed from the former member's calendars.
     """
     with transaction.atomic():
         agendas = AgendaFeed.objects.filter(
             user=membership.user, organization=membership.organization, revoked_at__isnull=True
         )
         PublishedFeed.objects.filter(agenda__in=agendas).delete()
+        stop_pushes(agendas)
         agendas.update(revoked_at=clock.now())
         membership.delete()

@@ -27,6 +27,7 @@ from icalbridge.core.exports import (
 from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
+from icalbridge.sync.caldav_push import request_push
 from icalbridge.sync.export_loop import record_served_version
 from icalbridge.wording.languages import user_language
 
@@ -148,7 +149,11 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
     feed, _ = PublishedFeed.objects.get_or_create(agenda=agenda)
     events = with_revisions_kept(events, bytes(feed.body))
     body = render_feed(events, agenda.name, stamp=_STAMP, refresh=AGENDA_REFRESH)
-    return _store(feed, body, served_nights(events), len(events))
+    changed = _store(feed, body, served_nights(events), len(events))
+    if changed:
+        # A calendar it is pushed into gets the change within seconds, not at its next poll.
+        request_push(agenda)
+    return changed
 
 
 def _with_unit_name(event: ExportEvent, unit_name: str) -> ExportEvent:

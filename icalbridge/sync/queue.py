@@ -1,8 +1,11 @@
-"""The one place that knows background work runs on Huey.
+"""The queue background work runs on: Huey.
 
 SqliteHuey beside the database by default (no server to install), RedisHuey when
-``REDIS_URL`` is set; the task code is the same. Keeping every enqueue behind this module
-keeps a later move to another task framework cheap.
+``REDIS_URL`` is set; the task code is the same. Only this module and the two task modules
+(``sync/import_tasks``, ``sync/push_tasks``, each an enqueue function and its task) know
+Huey, which keeps a later move to another task framework cheap. The tasks live beside their
+work and not here: an export enqueues a push, and an import exports, so one module holding
+every task would import what imports it back.
 """
 
 from __future__ import annotations
@@ -10,8 +13,6 @@ from __future__ import annotations
 from django.conf import settings
 from huey import Huey, RedisHuey, SqliteHuey
 from huey.consumer import Consumer
-
-from icalbridge.sync.imports_now import import_claimed
 
 
 def _make_huey() -> Huey:
@@ -24,16 +25,6 @@ def _make_huey() -> Huey:
 
 
 huey = _make_huey()
-
-
-@huey.task()
-def import_claimed_channel(channel_id: int, owner: str) -> None:
-    """Import a channel this worker claimed, then give the claim back."""
-    import_claimed(channel_id, owner)
-
-
-def enqueue_import(channel_id: int, owner: str) -> None:
-    import_claimed_channel(channel_id, owner)
 
 
 def queue_length() -> int:

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icalbridge import clock
-from icalbridge.hub.models import AgendaFeed, PublishedFeed
+from icalbridge.core.push_status import PushState
+from icalbridge.hub.models import AgendaFeed, CaldavPush, PublishedFeed
+from icalbridge.sync.caldav_client import PushError
+from icalbridge.sync.caldav_push import configure_push, live_pushes, stop_pushes
+from icalbridge.sync.caldav_secrets import Credentials
+from icalbridge.sync.caldav_status import PushStatus, push_status
+from icalbridge.sync.caldav_texts import failure_text
 from icalbridge.sync.exporter import refresh_agenda_feed
-from icalbridge.web.forms import AgendaFeedForm
+from icalbridge.web.forms import AgendaFeedForm, CaldavForm
 from icalbridge.web.permissions import active_membership, signed_in_user
 
 
@@ -45,11 +54,29 @@ def agenda_feeds(request: HttpRequest) -> HttpResponse:
         .select_related("feed")
         .prefetch_related("units")
     )
+    pushes = {p.agenda_id: p for p in CaldavPush.objects.filter(live_pushes(), agenda__in=feeds)}
+    cards = [
+        AgendaCard(
+            agenda,
+            push_status(pushes[agenda.pk]) if agenda.pk in pushes else None,
+            CaldavForm(prefix=f"caldav-{agenda.pk}"),
+        )
+        for agenda in feeds
+    ]
     return render(
         request,
         "web/agenda_feeds.html",
-        {"form": form, "feeds": feeds, "membership": membership},
+        {"form": form, "cards": cards, "membership": membership},
     )
+
+
+@dataclass(frozen=True)
+class AgendaCard:
+    """One agenda link as its page shows it: the link, its push into a calendar, the form."""
+
+    agenda: AgendaFeed
+    push: PushStatus | None
+    caldav_form: CaldavForm
 
 
 @login_required
@@ -61,8 +88,55 @@ def agenda_feed_revoke(request: HttpRequest, agenda_id: int) -> HttpResponse:
     ).first()
     if agenda is None:
         raise Http404
-    agenda.revoked_at = clock.now()
-    agenda.save(update_fields=["revoked_at"])
-    PublishedFeed.objects.filter(agenda=agenda).delete()
+    with transaction.atomic():
+        agenda.revoked_at = clock.now()
+        agenda.save(update_fields=["revoked_at"])
+        PublishedFeed.objects.filter(agenda=agenda).delete()
+        stop_pushes(AgendaFeed.objects.filter(pk=agenda.pk))
     messages.success(request, _("Link revoked: it no longer works."))
+    return redirect("agenda_feeds")
+
+
+def _own_live_agenda(request: HttpRequest, agenda_id: int) -> AgendaFeed:
+    agenda = AgendaFeed.objects.filter(
+        pk=agenda_id, user=signed_in_user(request), revoked_at__isnull=True
+    ).first()
+    if agenda is None:
+        raise Http404
+    return agenda
+
+
+@login_required
+@require_POST
+def agenda_feed_caldav(request: HttpRequest, agenda_id: int) -> HttpResponse:
+    """Test the connection to a CalDAV calendar and, whatever it says, keep trying to write."""
+    agenda = _own_live_agenda(request, agenda_id)
+    form = CaldavForm(request.POST, prefix=f"caldav-{agenda.pk}")
+    if not form.is_valid():
+        messages.error(request, _("Give the calendar's address, your user name and password."))
+        return redirect("agenda_feeds")
+    credentials = Credentials(form.cleaned_data["username"], form.cleaned_data["password"])
+    try:
+        push = configure_push(agenda, form.cleaned_data["url"], credentials)
+    except PushError as exc:
+        messages.error(request, failure_text(exc.failure, exc.detail))
+        return redirect("agenda_feeds")
+    push.refresh_from_db()  # the first pass may have run already
+    status = push_status(push)
+    if status.state == PushState.ERROR:
+        messages.error(request, status.message)
+    else:
+        messages.success(request, status.message)
+    return redirect("agenda_feeds")
+
+
+@login_required
+@require_POST
+def agenda_feed_caldav_stop(request: HttpRequest, agenda_id: int) -> HttpResponse:
+    """Stop writing an agenda feed into its calendar; the events the hub wrote are removed."""
+    agenda = _own_live_agenda(request, agenda_id)
+    stop_pushes(AgendaFeed.objects.filter(pk=agenda.pk))
+    messages.success(
+        request, _("Stopped: the events this link wrote are being removed from your calendar.")
+    )
     return redirect("agenda_feeds")

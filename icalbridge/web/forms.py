@@ -376,6 +376,29 @@ class AgendaFeedForm(HostForm):
         return [c.strip() for c in self.cleaned_data["categories"].split(",") if c.strip()]
 
 
+class CaldavForm(HostForm):
+    """Where to write an agenda feed: a CalDAV calendar and the login that may write there."""
+
+    url = forms.CharField(
+        label=_("Calendar address"),
+        max_length=2000,
+        help_text=_(
+            "The calendar's own address, or your server's: a calendar named after this "
+            "link is then found or made there."
+        ),
+        widget=forms.URLInput(attrs={"placeholder": "https://", "autocomplete": "url"}),
+    )
+    username = forms.CharField(
+        label=_("User name"), max_length=300, widget=forms.TextInput(attrs={"autocomplete": "off"})
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=1000,
+        help_text=_("An app password where your server offers them. Stored encrypted."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+
 class MemberForm(HostForm):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(

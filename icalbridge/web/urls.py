@@ -80,4 +80,14 @@ urlpatterns = [
         agenda_feeds.agenda_feed_revoke,
         name="agenda_feed_revoke",
     ),
+    path(
+        "agenda-feeds/<int:agenda_id>/caldav/",
+        agenda_feeds.agenda_feed_caldav,
+        name="agenda_feed_caldav",
+    ),
+    path(
+        "agenda-feeds/<int:agenda_id>/caldav/stop/",
+        agenda_feeds.agenda_feed_caldav_stop,
+        name="agenda_feed_caldav_stop",
+    ),
 ]

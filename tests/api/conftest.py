@@ -29,9 +29,17 @@ class ApiClient:
     def _headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
-    def get(self, path: str, **params: Any) -> HttpResponse:
+    def get(self, path: str, headers: dict[str, str] | None = None, **params: Any) -> HttpResponse:
         query = {k.rstrip("_"): v for k, v in params.items() if v is not None}
-        return self.client.get("/api/v1" + path, query, headers=self._headers())
+        return self.client.get("/api/v1" + path, query, headers=self._headers() | (headers or {}))
+
+    def put(self, path: str, body: Any, headers: dict[str, str] | None = None) -> HttpResponse:
+        return self.client.put(
+            "/api/v1" + path,
+            json.dumps(body),
+            content_type="application/json",
+            headers=self._headers() | (headers or {}),
+        )
 
     def post(self, path: str, body: Any = None, *, raw: str | None = None) -> HttpResponse:
         data = raw if raw is not None else json.dumps(body if body is not None else {})

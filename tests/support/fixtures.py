@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.feed_server import FeedServer
+from tests.support.radicale import Radicale, started_radicale
 
 
 @pytest.fixture
@@ -17,3 +18,25 @@ def feed_server() -> Iterator[FeedServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def radicale() -> Iterator[Radicale]:
+    """A real Radicale CalDAV server on 127.0.0.1 for the whole run (each test makes its calendar)."""
+    server = started_radicale()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def immediate_queue() -> Iterator[None]:
+    """Run queued work at once, in the test's thread, as a worker would run it."""
+    from icalbridge.sync.queue import huey
+
+    huey.immediate = True
+    try:
+        yield
+    finally:
+        huey.immediate = False

@@ -123,6 +123,8 @@ def _kwargs(world: World, name: str) -> dict[str, Any]:
         "member_role": {"member_id": world.owner_membership.pk},
         "member_remove": {"member_id": world.owner_membership.pk},
         "agenda_feed_revoke": {"agenda_id": world.agenda.pk},
+        "agenda_feed_caldav": {"agenda_id": world.agenda.pk},
+        "agenda_feed_caldav_stop": {"agenda_id": world.agenda.pk},
         "webhook_enable": webhook,
         "webhook_remove": webhook,
     }.get(name, {})
@@ -167,6 +169,8 @@ MATRIX = [
     ("webhook_enable", "post", 403),
     ("webhook_remove", "post", 403),
     ("agenda_feed_revoke", "post", 404),  # someone else's link
+    ("agenda_feed_caldav", "post", 404),
+    ("agenda_feed_caldav_stop", "post", 404),
     ("audit_log", "get", 403),
     ("account_data_download", "get", 403),
     ("account_delete", "get", 200),

@@ -14,6 +14,7 @@ from icalbridge.hub.models.alerting import (
 from icalbridge.hub.models.api_token import ApiToken
 from icalbridge.hub.models.audit import AuditAction, AuditEvent
 from icalbridge.hub.models.booking import Booking, BookingMove
+from icalbridge.hub.models.caldav_push import CaldavEvent, CaldavPush
 from icalbridge.hub.models.channel import Channel, ChannelState
 from icalbridge.hub.models.conflict import Conflict, ConflictState
 from icalbridge.hub.models.export_loop import ExportFetch, ExportVersion, PlatformView
@@ -34,6 +35,8 @@ __all__ = [
     "AuditEvent",
     "Booking",
     "BookingMove",
+    "CaldavEvent",
+    "CaldavPush",
     "Channel",
     "ChannelState",
     "Conflict",

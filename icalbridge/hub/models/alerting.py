@@ -22,6 +22,8 @@ class AlertCause(models.TextChoices):
     EXPORT_NOT_FETCHED = "export_not_fetched", _("platform no longer reads our link")
     EXPORT_NOT_APPLIED = "export_not_applied", _("platform does not block our dates")
     EXPORT_RECOVERED = "export_recovered", _("platform reads and applies our link again")
+    CALDAV_FAILING = "caldav_failing", _("agenda no longer written into your calendar")
+    CALDAV_RECOVERED = "caldav_recovered", _("agenda written into your calendar again")
 
 
 class Alert(models.Model):
@@ -48,6 +50,10 @@ class Alert(models.Model):
         blank=True,
         on_delete=models.CASCADE,
         related_name="alerts",
+    )
+    # A personal alert: told to the push's owner alone.
+    caldav_push = models.ForeignKey(
+        "hub.CaldavPush", null=True, blank=True, on_delete=models.CASCADE, related_name="alerts"
     )
     message = models.TextField(blank=True)
     created_at = models.DateTimeField()

@@ -1,0 +1,95 @@
+"""The agenda links page: write a link into a CalDAV calendar, told in plain words how it went."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from icalbridge.bookings.local_bookings import create_local_booking
+from icalbridge.core.bookings import Kind
+from icalbridge.core.spans import Timed
+from icalbridge.hub.models import AgendaFeed, Unit
+from icalbridge.sync.exporter import refresh_agenda_feed
+from tests.support.radicale import PASSWORD as CALDAV_PASSWORD
+from tests.support.radicale import USER, Radicale
+from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
+from tests.web.test_screenshots import PHONE
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("immediate_queue", "allow_local_feeds"),
+]
+
+
+def shoot(page: Any, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page: Any) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("Adresse e-mail").fill("julie@ecole-musique.fr")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Se connecter").click()
+
+
+def fill_caldav(page: Any, card: Any, opener: str, url: str, password: str) -> None:
+    card.get_by_text(opener).click()
+    card.get_by_label("Adresse du calendrier").fill(url)
+    card.get_by_label("Nom d'utilisateur").fill(USER)
+    card.get_by_label("Mot de passe").fill(password)
+    with page.expect_navigation():
+        card.get_by_role("button", name="Tester la connexion et enregistrer").click()
+
+
+def test_a_teacher_writes_her_lessons_into_her_calendar_from_the_agenda_page(
+    page: Any, radicale: Radicale
+) -> None:
+    school = make_org("julie@ecole-musique.fr", "École de musique")
+    room = Unit.objects.create(organization=school.organization, name="Salle Debussy")
+    for day in (4, 5, 6):
+        start = datetime(2027, 1, day, 9, tzinfo=UTC)
+        span = Timed(start, start + timedelta(hours=1))
+        create_local_booking(room, span=span, kind=Kind.RESERVED, category="piano")
+    agenda = AgendaFeed.objects.create(
+        user=school.owner, organization=school.organization, name="Mes cours"
+    )
+    refresh_agenda_feed(agenda)
+    calendar = radicale.new_calendar("Cours")
+    log_in(page)
+    page.goto("/agenda-feeds/")
+    assert "Google toutes les 8 à 24 heures" in page.content()
+    card = page.locator(".agenda-card").first
+
+    fill_caldav(page, card, "Écrire dans mon calendrier", calendar, "pas-le-bon")
+    assert page.get_by_text("a refusé le nom d'utilisateur ou le mot de passe").first.is_visible()
+    assert page.locator(".caldav .badge-error").is_visible()
+
+    fill_caldav(page, card, "Changer de calendrier ou de mot de passe", calendar, CALDAV_PASSWORD)
+    assert page.locator(".caldav .badge-ok").is_visible()
+    assert "3 événements" in page.locator(".caldav").inner_text()
+    assert len(radicale.events(calendar)) == 3
+    assert CALDAV_PASSWORD not in page.content()
+
+    card.get_by_text("Changer de calendrier ou de mot de passe").click()
+    card.get_by_text("Où trouver l'adresse").click()
+    shoot(page, "agenda-caldav")
+    page.set_viewport_size(PHONE)
+    shoot(page, "agenda-caldav-phone")
+    page.set_viewport_size({"width": 1280, "height": 860})
+    switch_language(page, "EN")
+    page.locator(".agenda-card").first.get_by_text("Change the calendar or the password").click()
+    page.locator(".agenda-card").first.get_by_text("Where to find the address").click()
+    assert "Google every 8 to 24 hours" in page.content()
+    shoot(page, "agenda-caldav.en")
+    page.set_viewport_size(PHONE)
+    shoot(page, "agenda-caldav-phone.en")
+    switch_language(page, "FR")
+
+    with page.expect_navigation():
+        page.get_by_role("button", name="Arrêter l'écriture").click()
+    assert radicale.events(calendar) == {}
