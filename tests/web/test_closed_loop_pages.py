@@ -13,7 +13,7 @@ from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, ExportFetch, ExportVersion, PlatformView, Unit
 from icalbridge.sync.local_bookings import create_local_booking
 from tests.web.conftest import SCREENSHOTS, make_org, switch_language
-from tests.web.test_screenshots import PHONE, _log_in, _shoot
+from tests.web.test_screenshots import PHONE, _shoot, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -78,7 +78,7 @@ def test_the_grid_marks_what_each_platform_read_and_blocked_and_the_channel_page
 ) -> None:
     today = date.today()
     unit, airbnb, booking, stay = a_gite_with_two_platforms(today)
-    _log_in(page)
+    log_in(page)
 
     page.goto(f"/units/{unit.public_id}/?month={stay.start:%Y-%m}")
     marks = page.locator(".bar.is-sent .mark")
