@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -19,8 +20,7 @@ from icalbridge.hub.models import Booking, Channel, Conflict, HeldChange, Unit
 from icalbridge.sync.export_loop import loop_facts, not_applied_grace
 from icalbridge.sync.export_side import full_status
 from icalbridge.sync.exporter import active_core_bookings, is_rental_platform
-from icalbridge.web.forms import KIND_LABELS, BookingForm
-from icalbridge.web.health import channel_health_of
+from icalbridge.web.forms import KIND_LABELS
 from icalbridge.web.month_grid import (
     GridEntry,
     GridRow,
@@ -46,6 +46,19 @@ def month_asked(request: HttpRequest, today: date) -> date:
         return date(year, month, 1)
     except ValueError:
         return today.replace(day=1)
+
+
+def month_shown(request: HttpRequest, today: date) -> dict[str, Any]:
+    """Return the month a grid page shows, its days and neighbours, as its month bar reads them."""
+    month = month_asked(request, today)
+    return {
+        "month": month,
+        "previous": shifted_month(month, -1).strftime("%Y-%m"),
+        "next": shifted_month(month, 1).strftime("%Y-%m"),
+        "this_month": today.strftime("%Y-%m"),
+        "today": today,
+        "days": days_of_month(month),
+    }
 
 
 def _kind_label(kind: str) -> str:
@@ -220,27 +233,17 @@ def _delivery_state(nights: Nights, facts: LoopFacts | None, now: datetime, unit
 def unit_calendar(request: HttpRequest, unit_id: str) -> HttpResponse:
     """Show a month of a unit: its own calendar and what each channel holds."""
     unit, membership = unit_for(request, unit_id)
-    today = local_today(unit)
-    month = month_asked(request, today)
-    days = days_of_month(month)
+    shown = month_shown(request, local_today(unit))
     channels = list(unit.channels.filter(is_active=True).order_by("name", "id"))
-    rows = grid_rows(unit, channels, days)
+    rows = grid_rows(unit, channels, shown["days"])
     context = {
+        **shown,
         "unit": unit,
         "membership": membership,
-        "month": month,
-        "previous": shifted_month(month, -1).strftime("%Y-%m"),
-        "next": shifted_month(month, 1).strftime("%Y-%m"),
-        "this_month": today.strftime("%Y-%m"),
-        "today": today,
-        "days": days,
         "rows": rows,
         "shows": pale_bars_of(rows),
-        "health": channel_health_of(channels, clock.now()),
         "open_conflicts": Conflict.objects.filter(unit=unit, state="open").select_related(
             "first__origin", "second__origin"
         ),
-        "form": BookingForm(unit=unit, initial={"start": today}) if membership.can_edit else None,
-        "kinds": [(k.value, KIND_LABELS[k]) for k in Kind],
     }
     return render(request, "web/unit_calendar.html", context)

@@ -17,15 +17,8 @@ from django.shortcuts import redirect, render
 
 from icalbridge import clock
 from icalbridge.hub.models import Booking, Conflict, Unit
-from icalbridge.web.calendar_grid import grid_entry, month_asked
-from icalbridge.web.month_grid import (
-    GridEntry,
-    GridRow,
-    conflict_days_of,
-    days_of_month,
-    row_segments,
-    shifted_month,
-)
+from icalbridge.web.calendar_grid import grid_entry, month_shown
+from icalbridge.web.month_grid import GridEntry, GridRow, conflict_days_of, row_segments
 from icalbridge.web.permissions import active_membership
 
 
@@ -74,20 +67,9 @@ def planning(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     units = list(membership.organization.units.order_by("name", "id"))
     zone = units[0].zone if units else clock.now().tzinfo
-    today = clock.now().astimezone(zone).date()
-    month = month_asked(request, today)
-    days = days_of_month(month)
+    shown = month_shown(request, clock.now().astimezone(zone).date())
     return render(
         request,
         "web/planning.html",
-        {
-            "membership": membership,
-            "month": month,
-            "previous": shifted_month(month, -1).strftime("%Y-%m"),
-            "next": shifted_month(month, 1).strftime("%Y-%m"),
-            "this_month": today.strftime("%Y-%m"),
-            "today": today,
-            "days": days,
-            "rows": planning_rows(units, days),
-        },
+        {**shown, "membership": membership, "rows": planning_rows(units, shown["days"])},
     )

@@ -13,47 +13,12 @@ from django.utils import timezone
 
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
-from icalbridge.hub.models import Booking, Channel, Unit
+from icalbridge.hub.models import Channel, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
 from icalbridge.sync.local_bookings import create_local_booking
-from tests.web.conftest import make_org
+from tests.web.conftest import imported, new_channel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def host() -> Any:
-    return make_org("claire@gites-du-moulin.fr", "Gîtes du Moulin")
-
-
-@pytest.fixture
-def client(host: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    client.force_login(host.owner)
-    return client
-
-
-def _channel(unit: Unit, name: str, platform: str, **facts: Any) -> Channel:
-    return Channel.objects.create(
-        unit=unit,
-        name=name,
-        platform=platform,
-        direction="both",
-        import_url=f"https://{platform}.example/{unit.pk}.ics",
-        **facts,
-    )
-
-
-def _imported(unit: Unit, channel: Channel, start: date, nights: int, **facts: Any) -> Booking:
-    return Booking.objects.create(
-        unit=unit,
-        kind=facts.pop("kind", "reserved"),
-        origin=channel,
-        remote_uid=f"{channel.pk}-{start}@example",
-        start_date=start,
-        end_date=start + timedelta(days=nights),
-        **facts,
-    )
 
 
 def _row(page: str, name: str) -> str:
@@ -72,9 +37,9 @@ def test_the_planning_shows_every_unit_with_its_bookings_blocks_and_double_booki
     tilleuls = Unit.objects.create(organization=host.organization, name="Gîte des Tilleuls")
     grange = Unit.objects.create(organization=host.organization, name="La Grange")
     Unit.objects.create(organization=host.organization, name="Studio du Port")
-    airbnb = _channel(tilleuls, "Airbnb", "airbnb")
-    _imported(tilleuls, airbnb, month + timedelta(days=3), 4)
-    _imported(tilleuls, airbnb, month + timedelta(days=9), 2, kind="unavailable", is_echo=True)
+    airbnb = new_channel(tilleuls, "Airbnb", "airbnb")
+    imported(tilleuls, airbnb, month + timedelta(days=3), 4)
+    imported(tilleuls, airbnb, month + timedelta(days=9), 2, kind="unavailable", is_echo=True)
     create_local_booking(
         tilleuls,
         span=Nights(month + timedelta(days=20), month + timedelta(days=22)),
@@ -82,11 +47,11 @@ def test_the_planning_shows_every_unit_with_its_bookings_blocks_and_double_booki
         category="travaux",
     )
     g_airbnb, g_booking = (
-        _channel(grange, "Airbnb", "airbnb"),
-        _channel(grange, "Booking.com", "booking"),
+        new_channel(grange, "Airbnb", "airbnb"),
+        new_channel(grange, "Booking.com", "booking"),
     )
-    _imported(grange, g_airbnb, month + timedelta(days=5), 4)
-    _imported(grange, g_booking, month + timedelta(days=7), 3)
+    imported(grange, g_airbnb, month + timedelta(days=5), 4)
+    imported(grange, g_booking, month + timedelta(days=7), 3)
     update_unit_conflicts(grange, timezone.now())
 
     page = html.unescape(client.get(f"/planning/?month={month:%Y-%m}").content.decode())
@@ -119,7 +84,7 @@ def test_each_channel_row_of_the_grid_says_when_it_was_imported_and_read(
 ) -> None:
     unit = Unit.objects.create(organization=host.organization, name="Gîte des Tilleuls")
     now = timezone.now()
-    _channel(
+    new_channel(
         unit,
         "Airbnb",
         "airbnb",
@@ -128,7 +93,7 @@ def test_each_channel_row_of_the_grid_says_when_it_was_imported_and_read(
         events_read=3,
         last_export_fetch_at=now - timedelta(days=3),
     )
-    _channel(
+    new_channel(
         unit,
         "Gîtes de France",
         "gites-de-france",

@@ -14,39 +14,11 @@ from django.utils import timezone
 
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
-from icalbridge.hub.models import Booking, Channel, Unit
+from icalbridge.hub.models import Booking, Unit
 from icalbridge.sync.local_bookings import create_local_booking
-from tests.web.conftest import make_org
+from tests.web.conftest import imported, new_channel
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def host() -> Any:
-    return make_org("claire@gites-du-moulin.fr", "Gîtes du Moulin")
-
-
-@pytest.fixture
-def client(host: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    client.force_login(host.owner)
-    return client
-
-
-@pytest.fixture
-def unit(host: Any) -> Unit:
-    return Unit.objects.create(organization=host.organization, name="Gîte des Tilleuls")
-
-
-def _channel(unit: Unit, name: str, platform: str, **facts: Any) -> Channel:
-    return Channel.objects.create(
-        unit=unit,
-        name=name,
-        platform=platform,
-        direction="both",
-        import_url=f"https://{platform}.example/{name}.ics",
-        **facts,
-    )
 
 
 def _text(response: Any) -> str:
@@ -54,16 +26,9 @@ def _text(response: Any) -> str:
 
 
 def test_names_starting_with_a_vowel_are_elided_in_french(client: Client, unit: Unit) -> None:
-    airbnb = _channel(unit, "Airbnb", "airbnb")
+    airbnb = new_channel(unit, "Airbnb", "airbnb")
     start = date.today() + timedelta(days=9)
-    stay = Booking.objects.create(
-        unit=unit,
-        kind="reserved",
-        origin=airbnb,
-        remote_uid="r@airbnb.com",
-        start_date=start,
-        end_date=start + timedelta(days=2),
-    )
+    stay = imported(unit, airbnb, start, 2)
     pages = [
         _text(client.get(reverse("channel_detail", args=[airbnb.public_id]))),
         _text(client.get(reverse("channel_edit", args=[airbnb.public_id]))),
@@ -88,17 +53,9 @@ def test_the_unit_in_a_channel_forms_breadcrumb_opens_its_calendar(
 def test_the_grid_explains_its_lighter_grey_in_the_legend_and_the_tooltip(
     client: Client, unit: Unit
 ) -> None:
-    airbnb = _channel(unit, "Airbnb", "airbnb")
+    airbnb = new_channel(unit, "Airbnb", "airbnb")
     start = date.today().replace(day=1) + timedelta(days=20)
-    Booking.objects.create(
-        unit=unit,
-        kind="unavailable",
-        origin=airbnb,
-        remote_uid="horizon@airbnb.com",
-        start_date=start,
-        end_date=start + timedelta(days=400),
-        is_horizon=True,
-    )
+    imported(unit, airbnb, start, 400, kind="unavailable", is_horizon=True)
     page = _text(client.get(reverse("unit_calendar", args=[unit.public_id])))
     legend = page[page.index('class="legend"') :]
     assert "is-horizon" in legend
@@ -112,8 +69,8 @@ def test_a_unit_whose_calendars_all_fail_does_not_say_it_has_no_double_booking(
     client: Client, unit: Unit
 ) -> None:
     failing = {"consecutive_failures": 3, "last_error_code": "http_error"}
-    _channel(unit, "Airbnb", "airbnb", **failing)
-    _channel(unit, "Booking.com", "booking", **failing)
+    new_channel(unit, "Airbnb", "airbnb", **failing)
+    new_channel(unit, "Booking.com", "booking", **failing)
     Unit.objects.create(organization=unit.organization, name="La Grange")
     page = _text(client.get("/"))
     card = page[page.index("Gîte des Tilleuls") :].split("</article>")[0]
@@ -126,8 +83,8 @@ def test_a_unit_whose_calendars_all_fail_does_not_say_it_has_no_double_booking(
 def test_a_unit_with_one_calendar_read_still_tells_its_double_bookings(
     client: Client, unit: Unit
 ) -> None:
-    _channel(unit, "Airbnb", "airbnb", consecutive_failures=3, last_error_code="http_error")
-    _channel(unit, "Booking.com", "booking", last_success_at=timezone.now(), events_read=2)
+    new_channel(unit, "Airbnb", "airbnb", consecutive_failures=3, last_error_code="http_error")
+    new_channel(unit, "Booking.com", "booking", last_success_at=timezone.now(), events_read=2)
     page = _text(client.get("/"))
     assert "Aucune double réservation" in page
 
@@ -176,27 +133,21 @@ def test_a_block_over_one_already_in_the_calendar_is_refused_naming_it(
     assert Booking.objects.count() == 1
 
 
-def test_blocks_over_the_same_nights_on_different_platforms_are_both_kept(
+def test_a_block_goes_on_the_channels_left_ticked_and_two_platforms_may_share_nights(
     client: Client, unit: Unit
 ) -> None:
-    airbnb = _channel(unit, "Airbnb", "airbnb")
-    booking = _channel(unit, "Booking.com", "booking")
+    airbnb = new_channel(unit, "Airbnb", "airbnb")
+    booking = new_channel(unit, "Booking.com", "booking")
     start = date.today() + timedelta(days=20)
-    # Each block unticks the other platform: both stay open where they should.
-    assert _add(client, unit, start, 4, channels=[booking.pk]).status_code == 302
-    assert _add(client, unit, start + timedelta(days=2), 4, channels=[airbnb.pk]).status_code == 302
-    scopes = [{c.name for c in b.scope.all()} for b in Booking.objects.order_by("start_date")]
-    assert scopes == [{"Booking.com"}, {"Airbnb"}]
-
-
-def test_a_block_with_every_box_left_ticked_goes_on_every_channel(
-    client: Client, unit: Unit
-) -> None:
-    airbnb = _channel(unit, "Airbnb", "airbnb")
-    booking = _channel(unit, "Booking.com", "booking")
-    start = date.today() + timedelta(days=20)
+    # Every box left ticked: every channel, those added later too.
     assert _add(client, unit, start, 2, channels=[airbnb.pk, booking.pk]).status_code == 302
-    assert Booking.objects.get().scope_all
+    # Each next block unticks the other platform: both are kept, each open where it should be.
+    later = start + timedelta(days=10)
+    assert _add(client, unit, later, 4, channels=[booking.pk]).status_code == 302
+    assert _add(client, unit, later + timedelta(days=2), 4, channels=[airbnb.pk]).status_code == 302
+    blocks = list(Booking.objects.order_by("start_date"))
+    assert blocks[0].scope_all
+    assert [{c.name for c in b.scope.all()} for b in blocks[1:]] == [{"Booking.com"}, {"Airbnb"}]
 
 
 def test_a_name_longer_than_200_characters_is_refused_with_a_word(
