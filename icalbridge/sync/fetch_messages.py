@@ -8,7 +8,7 @@ from email.utils import parsedate_to_datetime
 
 
 def retry_after_seconds(
-    value: str | None, date_header: str | None, now: datetime | None = None
+    value: str | None, date_header: str | None, now: datetime
 ) -> int | None:
     """Return the wait a Retry-After header asks for, in whole seconds, or None."""
     if not value:
@@ -22,7 +22,7 @@ def retry_after_seconds(
     # Measure against the server's own clock when it gives one: our clock may be off.
     base = _http_date(date_header) if date_header else None
     if base is None:
-        base = now or datetime.now(UTC)
+        base = now
     return max(0, math.ceil((when - base).total_seconds()))
 
 
