@@ -33,9 +33,10 @@ def _worker(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     from django.core.management import call_command
+    from django.utils.translation import gettext as _
 
     call_command("migrate", interactive=False, verbosity=1 if args.verbose else 0)
-    print("The database is up to date.")
+    print(_("The database is up to date."))
     return 0
 
 

@@ -14,6 +14,7 @@ from pydantic import Field, field_validator
 
 from icalbridge import clock
 from icalbridge.api.auth import caller, memberships_of, organization_public_id
+from icalbridge.api.field_checks import stripped_name
 from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, invalid, not_found
@@ -37,9 +38,7 @@ class AgendaFeedIn(Schema):
     @field_validator("name")
     @classmethod
     def name_is_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("The name cannot be blank.")
-        return value.strip()
+        return stripped_name(value)
 
     @field_validator("categories")
     @classmethod

@@ -11,6 +11,7 @@ from pydantic import Field, field_validator
 
 from icalbridge import clock
 from icalbridge.api.auth import caller
+from icalbridge.api.field_checks import stripped_name
 from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, not_found
@@ -27,9 +28,7 @@ class ApiTokenIn(Schema):
     @field_validator("name")
     @classmethod
     def name_is_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("The name cannot be blank.")
-        return value.strip()
+        return stripped_name(value)
 
 
 class ApiTokenOut(Schema):

@@ -74,7 +74,10 @@ class BookingRange(Schema):
     @classmethod
     def day_is_within_bounds(cls, value: date | None) -> date | None:
         if value is not None and not EARLIEST <= value <= LATEST:
-            raise ValueError(f"Dates must lie between {EARLIEST} and {LATEST}.")
+            raise ValueError(
+                _("Dates must lie between %(first)s and %(last)s.")
+                % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()}
+            )
         return value
 
 

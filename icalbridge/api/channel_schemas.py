@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ninja import Schema
 from pydantic import Field, field_validator
 
+from icalbridge.api.field_checks import existing_zone, stripped_name
 from icalbridge.core.bookings import Direction, ImportMode, Kind
 
 MIN_POLL_INTERVAL_S = 5 * 60
@@ -51,20 +51,14 @@ class ChannelIn(Schema):
     @field_validator("name")
     @classmethod
     def name_is_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("The name cannot be blank.")
-        return value.strip()
+        return stripped_name(value)
 
     @field_validator("floating_tz")
     @classmethod
     def zone_exists(cls, value: str | None) -> str | None:
         if not value:
             return None
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"Unknown time zone {value!r}; use one like Europe/Paris.") from None
-        return value
+        return existing_zone(value)
 
 
 class MeasuredDelaysOut(Schema):

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from icalbridge.api.validation_texts import validation_text
 from icalbridge.busy_database import RETRY_AFTER_S, is_busy_database
 
 log = logging.getLogger(__name__)
@@ -132,14 +133,8 @@ def field_name(location: Sequence[str | int]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
 
-def _error_message(error: dict[str, Any]) -> str:
-    message = str(error.get("msg", ""))
-    # pydantic prefixes messages of custom validators; the client needs the sentence only.
-    return message.removeprefix("Value error, ")
-
-
 def _validation_problem(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = tuple(FieldError(field_name(e.get("loc", ())), _error_message(e)) for e in exc.errors)
+    errors = tuple(FieldError(field_name(e.get("loc", ())), validation_text(e)) for e in exc.errors)
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem_response(
         ApiProblem(400, "invalid-input", _("The request has invalid input."), detail, errors)

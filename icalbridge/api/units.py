@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import time
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.http import HttpRequest
@@ -13,6 +12,7 @@ from ninja import Router, Schema, Status
 from pydantic import Field, field_validator
 
 from icalbridge.api.auth import memberships_of, organization_public_id, visible_units
+from icalbridge.api.field_checks import existing_zone, stripped_name
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, forbidden, invalid
 from icalbridge.hub.models import Membership, Organization, Role, Unit
@@ -33,25 +33,19 @@ class UnitIn(Schema):
     @field_validator("name")
     @classmethod
     def name_is_not_blank(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("The name cannot be blank.")
-        return value.strip()
+        return stripped_name(value)
 
     @field_validator("check_in", "check_out")
     @classmethod
     def time_is_local(cls, value: time) -> time:
         if value.tzinfo is not None:
-            raise ValueError("Give a local time, HH:MM, without an offset.")
+            raise ValueError(_("Give a local time, HH:MM, without an offset."))
         return value.replace(second=0, microsecond=0)
 
     @field_validator("timezone")
     @classmethod
     def timezone_exists(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"Unknown time zone {value!r}; use one like Europe/Paris.") from None
-        return value
+        return existing_zone(value)
 
 
 class UnitOut(Schema):

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from icalbridge import clock
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Span
+from icalbridge.elision import elided
 from icalbridge.hub.models import Booking, BookingMove, Channel, Unit
 from icalbridge.sync.booking_changes import span_text
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
@@ -131,9 +132,11 @@ def _refuse_imported(booking: Booking) -> None:
     if booking.origin_id is not None:
         raise BookingRefused(
             "booking",
-            _(
-                "This booking comes from %(channel)s: change or cancel it there, "
-                "and the next import will follow."
-            )
-            % {"channel": booking.origin.name if booking.origin else "?"},
+            elided(
+                _(
+                    "This booking comes from %(channel)s: change or cancel it there, "
+                    "and the next import will follow."
+                )
+                % {"channel": booking.origin.name if booking.origin else "?"}
+            ),
         )

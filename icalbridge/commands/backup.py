@@ -26,6 +26,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from icalbridge.api.ids import derived_id
 from icalbridge.commands.progress import Progress
@@ -116,7 +117,7 @@ def write_backup(path: Path) -> dict[str, int]:
         }
         with (
             _open_for_writing(path) as out,
-            Progress("backup", sum(counts.values())) as bar,
+            Progress(_("backup"), sum(counts.values())) as bar,
         ):
             out.write(json.dumps(header) + "\n")
             for model in models:
@@ -153,7 +154,7 @@ def load_backup(path: Path) -> int:
         with (
             transaction.atomic(),
             connection.constraint_checks_disabled(),
-            Progress("restore", total) as bar,
+            Progress(_("restore"), total) as bar,
         ):
             for number, line in enumerate(lines, start=2):
                 if not line.strip():
@@ -203,14 +204,19 @@ def backup_command(file: str) -> int:
     path = Path(file)
     if has_pending_migrations():
         # A backup of a half-migrated database would not load into an up-to-date one.
-        print("The database is not up to date: run `icalbridge migrate` first.", file=sys.stderr)
+        print(_("The database is not up to date: run `icalbridge migrate` first."), file=sys.stderr)
         return 2
     try:
         counts = write_backup(path)
     except OSError as exc:
-        print(f"Cannot write {path}: {exc.strerror or exc}.", file=sys.stderr)
+        print(
+            _("Cannot write %(path)s: %(error)s.") % {"path": path, "error": exc.strerror or exc},
+            file=sys.stderr,
+        )
         return 2
-    print(f"Backed up {sum(counts.values())} rows to {path}.")
+    print(
+        _("Backed up %(count)s rows to %(path)s.") % {"count": sum(counts.values()), "path": path}
+    )
     return 0
 
 
@@ -218,22 +224,26 @@ def restore_command(file: str) -> int:
     """Restore a backup into an empty database; exit 2 when it is not empty or unreadable."""
     path = Path(file)
     if not path.is_file():
-        print(f"No file {path}.", file=sys.stderr)
+        print(_("No file %(path)s.") % {"path": path}, file=sys.stderr)
         return 2
     call_command("migrate", interactive=False, verbosity=0)
     occupied = occupied_models()
     if occupied:
         print(
-            "Refusing to restore: the database is not empty (it holds "
-            + ", ".join(occupied)
-            + "). Restore into a new, empty database.",
+            _(
+                "Refusing to restore: the database is not empty (it holds %(tables)s). "
+                "Restore into a new, empty database."
+            )
+            % {"tables": ", ".join(occupied)},
             file=sys.stderr,
         )
         return 2
     try:
         loaded = load_backup(path)
     except (BackupError, OSError, EOFError, UnicodeDecodeError) as exc:
-        print(f"Cannot restore {path}: {exc}", file=sys.stderr)
+        print(
+            _("Cannot restore %(path)s: %(error)s") % {"path": path, "error": exc}, file=sys.stderr
+        )
         return 2
-    print(f"Restored {loaded} rows from {path}.")
+    print(_("Restored %(count)s rows from %(path)s.") % {"count": loaded, "path": path})
     return 0

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sys
 
+from django.utils.translation import gettext as _
+
 from icalbridge import clock
 from icalbridge.commands.progress import Progress
 from icalbridge.hub.models import Channel, PublishedFeed
@@ -22,7 +24,7 @@ def _channel(ident: str) -> Channel | None:
 def import_now_command(ident: str | None, *, run_all: bool) -> int:
     """Import one channel or all; exit 1 when any import failed, 2 on bad arguments."""
     if run_all == bool(ident):
-        print("Name one channel, or use --all.", file=sys.stderr)
+        print(_("Name one channel, or use --all."), file=sys.stderr)
         return 2
     if run_all:
         channels = list(
@@ -31,11 +33,11 @@ def import_now_command(ident: str | None, *, run_all: bool) -> int:
     else:
         channel = _channel(ident or "")
         if channel is None:
-            print(f"No channel '{ident}'.", file=sys.stderr)
+            print(_("No channel “%(id)s”.") % {"id": ident}, file=sys.stderr)
             return 2
         channels = [channel]
     failed = 0
-    with Progress("import", len(channels)) as bar:
+    with Progress(_("import"), len(channels)) as bar:
         for channel in channels:
             failed += _import_one(channel, bar)
             bar.advance()
@@ -47,21 +49,23 @@ def _import_one(channel: Channel, bar: Progress) -> int:
     try:
         run = import_now(channel.pk)
     except ChannelBusy:
-        bar.say(f"{channel}: busy, another worker is importing it")
+        bar.say(_("%(channel)s: busy, another worker is importing it") % {"channel": channel})
         return 1
-    outcome = run.outcome if run else "skipped"
+    outcome = run.get_outcome_display() if run else _("skipped")
     detail = run_text(run) if run else ""
     bar.say(
         f"{channel}: {outcome} (+{run.added if run else 0} ~{run.moved if run else 0} "
         f"-{run.cancelled if run else 0}) {detail}".rstrip()
     )
-    return int(outcome == "failed")
+    return int(run is not None and run.outcome == "failed")
 
 
 def status_command() -> int:
     """Print a table of channels and their states; exit 1 when any channel is in error."""
     now = clock.now()
-    rows = [("ID", "UNIT", "CHANNEL", "STATE", "LAST IMPORT", "MESSAGE")]
+    rows = [
+        (_("ID"), _("UNIT"), _("CHANNEL"), _("STATE"), _("LAST IMPORT"), _("MESSAGE")),
+    ]
     errors = 0
     for channel in Channel.objects.select_related("unit").order_by("unit__name", "name"):
         status = channel_status(channel, now, getattr(channel, "held", None))
@@ -70,7 +74,14 @@ def status_command() -> int:
             channel.last_success_at.strftime("%Y-%m-%d %H:%M") if channel.last_success_at else "-"
         )
         rows.append(
-            (str(channel.pk), channel.unit.name, channel.name, status.state, last, status.message)
+            (
+                str(channel.pk),
+                channel.unit.name,
+                channel.name,
+                str(status.state.label),
+                last,
+                status.message,
+            )
         )
     widths = [max(len(r[i]) for r in rows) for i in range(5)]
     for row in rows:
@@ -83,7 +94,7 @@ def export_command(ident: str) -> int:
     channel = _channel(ident)
     feed = PublishedFeed.objects.filter(channel=channel).first() if channel else None
     if feed is None or not feed.etag:
-        print(f"No export feed for channel '{ident}'.", file=sys.stderr)
+        print(_("No export feed for channel “%(id)s”.") % {"id": ident}, file=sys.stderr)
         return 2
     sys.stdout.buffer.write(bytes(feed.body))
     return 0

@@ -7,6 +7,8 @@ import time
 from types import TracebackType
 from typing import IO
 
+from django.utils.translation import gettext as _
+
 BAR_WIDTH = 30
 # Plain lines go to log files: one every few seconds is enough to show the work is moving.
 PLAIN_EVERY_S = 5.0
@@ -73,7 +75,7 @@ class Progress:
         filled = round(BAR_WIDTH * min(1.0, share))
         bar = "#" * filled + "." * (BAR_WIDTH - filled)
         eta = self.eta_s()
-        left = "ETA --" if eta is None else f"ETA {duration_text(eta)}"
+        left = _("ETA %(left)s") % {"left": "--" if eta is None else duration_text(eta)}
         return f"{self.label} [{bar}] {self.done}/{self.total} {share:4.0%} {left}"
 
     def _show(self, *, force: bool = False, final: bool = False) -> None:

@@ -12,8 +12,8 @@ import sys
 import threading
 import time
 
+from django.conf import settings
 from django.core.management import call_command
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from icalbridge.commands.web_server import web_server_command
@@ -61,15 +61,6 @@ def _port_is_taken(host: str, port: int) -> bool:
     return False
 
 
-def _cli_language() -> str:
-    """Return the language of the person at the terminal (LANGUAGE, LC_ALL, LC_MESSAGES, LANG)."""
-    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable, "")
-        if value and value not in ("C", "POSIX") and not value.startswith("C."):
-            return "en" if value.lower().startswith("en") else "fr"
-    return "fr"
-
-
 def _stop(web: subprocess.Popen[bytes]) -> None:
     web.terminate()
     try:
@@ -84,11 +75,10 @@ def _exit_on_sigterm(signum: int, frame: object) -> None:
 
 def run(*, host: str, port: int, demo: bool, web_workers: int) -> int:
     if _port_is_taken(host, port):
-        with translation.override(_cli_language()):
-            message = _(
-                "Port %(port)s on %(host)s is already in use: another program (perhaps another "
-                "icalbridge) serves there. Stop it, or choose another port with --port."
-            ) % {"port": port, "host": host}
+        message = _(
+            "Port %(port)s on %(host)s is already in use: another program (perhaps another "
+            "icalbridge) serves there. Stop it, or choose another port with --port."
+        ) % {"port": port, "host": host}
         print(message, file=sys.stderr)
         return 1
     call_command("migrate", interactive=False, verbosity=0)
@@ -108,23 +98,18 @@ def run(*, host: str, port: int, demo: bool, web_workers: int) -> int:
             preexec_fn=lambda: _die_with_parent(parent),
         )
         if not _wait_for_port(host, port, web, timeout=30):
-            with translation.override(_cli_language()):
-                message = _("The web server could not start on %(host)s:%(port)s.") % {
-                    "host": host,
-                    "port": port,
-                }
+            message = _("The web server could not start on %(host)s:%(port)s.") % {
+                "host": host,
+                "port": port,
+            }
             print(message, file=sys.stderr)
             return 1
-        print(f"\nicalbridge is running at {base_url}/", flush=True)
-        if demo:
-            note = "" if demo_loaded else " (if you have not changed it)"
-            print(f"  demo login: {DEMO_EMAIL}  password: {DEMO_PASSWORD}{note}", flush=True)
-        print("  stop with Ctrl+C\n", flush=True)
+        print("\n" + "\n".join(start_banner(base_url, demo=demo, demo_loaded=demo_loaded)) + "\n")
+        sys.stdout.flush()
         watch = _WebServerWatch(web)
         run_worker(threads=4)
         if watch.died:
-            with translation.override(_cli_language()):
-                message = _("The web server stopped (exit code %(code)s): icalbridge stops too.")
+            message = _("The web server stopped (exit code %(code)s): icalbridge stops too.")
             print(message % {"code": web.returncode}, file=sys.stderr)
             return 1
     finally:
@@ -133,6 +118,32 @@ def run(*, host: str, port: int, demo: bool, web_workers: int) -> int:
         if web is not None:
             _stop(web)
     return 0
+
+
+def start_banner(base_url: str, *, demo: bool, demo_loaded: bool) -> list[str]:
+    """Return what ``icalbridge run`` says once it serves: where, the demo's login, how to stop.
+
+    A demo imports its feeds from this very machine, which the hub refuses elsewhere
+    (docs/domain.md, "Fetching other people's servers"): it says so, with the addresses.
+    """
+    lines = [_("icalbridge is running at %(url)s/") % {"url": base_url}]
+    if demo:
+        login = _("  demo login: %(email)s  password: %(password)s") % {
+            "email": DEMO_EMAIL,
+            "password": DEMO_PASSWORD,
+        }
+        lines.append(login if demo_loaded else login + _(" (if you have not changed it)"))
+        allowed = settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW
+        if allowed:
+            lines.append(
+                _(
+                    "  for the demo, imports may fetch from private and loopback addresses "
+                    "(%(networks)s): do not leave it so on a hub others use"
+                )
+                % {"networks": allowed}
+            )
+    lines.append(_("  stop with Ctrl+C"))
+    return lines
 
 
 class _WebServerWatch:

@@ -152,6 +152,8 @@ _PRESETS: tuple[Platform, ...] = (
 _BY_ID = {p.id: p for p in _PRESETS}
 _RECOGNISED = tuple(p for p in _PRESETS if p.prodid_patterns or p.uid_patterns)
 _CANCELLED_STATUS = "CANCELLED"
+# The platforms French hosts most often sell on, offered first when a unit is connected.
+USUAL_PLATFORM_IDS = ("airbnb", "booking", "abritel", "gites-de-france")
 
 
 def all_platforms() -> tuple[Platform, ...]:

@@ -28,6 +28,7 @@ from icalbridge.core.export_status import (
 )
 from icalbridge.core.platforms import Platform, platform_by_id
 from icalbridge.core.spans import Nights
+from icalbridge.elision import elided
 from icalbridge.hub.models import Channel, ChannelState, HeldChange
 from icalbridge.sync.export_loop import MEASURED_PERIOD, loop_facts, not_applied_grace
 from icalbridge.sync.status import ChannelStatus, channel_status
@@ -96,7 +97,7 @@ def export_side(channel: Channel, now: datetime) -> ExportSide:
     measured = deliveries_since(facts, now - MEASURED_PERIOD, now=now, today=today, grace=grace)
     return ExportSide(
         verdict=verdict,
-        message=export_message(channel, verdict, learned or fallback_s, window_s),
+        message=elided(export_message(channel, verdict, learned or fallback_s, window_s)),
         last_fetch_at=channel.last_export_fetch_at,
         last_fetch_by=channel.last_export_fetch_by,
         usual_fetch_interval_s=learned,

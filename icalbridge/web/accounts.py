@@ -75,6 +75,9 @@ def signup_confirm(request: HttpRequest, uidb64: str, token: str) -> HttpRespons
     owned = Membership.objects.filter(user=user, role=Role.OWNER).first()
     if owned is not None:
         request.session[SESSION_ORGANIZATION] = owned.organization_id
+        if not owned.organization.units.exists():
+            # A new account's first step: its first unit, not an empty dashboard.
+            return redirect("unit_create")
     return redirect("dashboard")
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icalbridge import clock
-from icalbridge.core.platforms import Platform, all_platforms, platform_by_id
+from icalbridge.core.platforms import USUAL_PLATFORM_IDS, Platform, all_platforms, platform_by_id
 from icalbridge.hub.models import (
     AuditAction,
     Channel,
@@ -53,16 +53,12 @@ def _platform_or_404(platform_id: str) -> Platform:
         raise Http404 from exc
 
 
-# The platforms a host most often sells on, offered after a channel is connected.
-_USUAL_PLATFORMS = ("airbnb", "booking", "abritel", "gites-de-france")
-
-
 def _platforms_not_connected(unit: Unit) -> list[tuple[Platform, str]]:
     """Return the usual platforms this unit has no channel for yet, with their names."""
     connected = set(unit.channels.filter(is_active=True).values_list("platform", flat=True))
     return [
         (platform, platform_name(platform))
-        for platform in map(platform_by_id, _USUAL_PLATFORMS)
+        for platform in map(platform_by_id, USUAL_PLATFORM_IDS)
         if platform.id not in connected
     ]
 

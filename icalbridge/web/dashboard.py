@@ -14,8 +14,10 @@ from django.views.decorators.http import require_POST
 
 from icalbridge import clock
 from icalbridge.core.export_status import ExportReason
+from icalbridge.core.platforms import USUAL_PLATFORM_IDS, platform_by_id
 from icalbridge.hub.models import Channel, Organization, Unit
 from icalbridge.organizations.quotas import QuotaExceeded, check_can_add_unit
+from icalbridge.sync.export_side import platform_name
 from icalbridge.web.forms import UnitForm
 from icalbridge.web.health import attention_of, unit_health_of
 from icalbridge.web.permissions import (
@@ -112,11 +114,21 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                 request,
                 _("%(unit)s is ready. Now connect its first channel.") % {"unit": unit.name},
             )
+            then = request.POST.get("then", "")
+            # The new-unit form offers the usual platforms: create and connect in one click.
+            if then in USUAL_PLATFORM_IDS:
+                return redirect("channel_create", unit_id=unit.public_id, platform_id=then)
             return redirect("channel_pick", unit_id=unit.public_id)
+    first_platforms = [(p, platform_name(platform_by_id(p))) for p in USUAL_PLATFORM_IDS]
     return render(
         request,
         "web/unit_form.html",
-        {"form": form, "zones": COMMON_ZONES, "membership": membership},
+        {
+            "form": form,
+            "zones": COMMON_ZONES,
+            "membership": membership,
+            "first_platforms": first_platforms,
+        },
     )
 
 

@@ -56,12 +56,22 @@ def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
     return field
 
 
+def without_length_caps(form: forms.BaseForm) -> None:
+    """Drop the maxlength the browser would apply: it cuts a pasted name without a word.
+
+    The length is still checked when the form comes back, and said in the form's errors.
+    """
+    for field in form.fields.values():
+        field.widget.attrs.pop("maxlength", None)
+
+
 class HostForm(forms.Form):
     default_renderer = HostRenderer()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        without_length_caps(self)
 
 
 class HostModelForm(forms.ModelForm):
@@ -70,6 +80,7 @@ class HostModelForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("label_suffix", "")
         super().__init__(*args, **kwargs)
+        without_length_caps(self)
 
 
 def validate_zone(name: str) -> None:
@@ -176,15 +187,21 @@ class BookingForm(HostForm):
         widget=forms.Textarea({"rows": 2}),
         help_text=_("Only you see it; it is never sent to a platform."),
     )
+    # "chosen" limits the booking to the ticked channels whatever is offered; without it,
+    # the boxes the form shows decide (``channel_ids``).
     apply_on = forms.ChoiceField(
-        label=_("Apply on"),
-        choices=[("all", _("All channels")), ("chosen", _("Only the channels I choose"))],
-        initial="all",
-        widget=forms.RadioSelect,
+        choices=[("all", "all"), ("chosen", "chosen")], required=False, widget=forms.HiddenInput
     )
     channels = forms.MultipleChoiceField(
-        label=_("Channels"), required=False, widget=forms.CheckboxSelectMultiple
+        label=_("On which channels?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Untick the channels that must keep these dates open. "
+            "All ticked: also on the channels you add later."
+        ),
     )
+    scope_shown = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, unit: Unit, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -192,6 +209,11 @@ class BookingForm(HostForm):
         choice_field(self, "channels").choices = [
             (str(c.pk), c.name) for c in unit.channels.filter(is_active=True).order_by("name")
         ]
+        self.initial.setdefault("channels", [pk for pk, _name in self._offered_choices()])
+        self.initial["scope_shown"] = True
+
+    def _offered_choices(self) -> list[tuple[str, Any]]:
+        return list(choice_field(self, "channels").choices)  # type: ignore[arg-type]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -207,8 +229,11 @@ class BookingForm(HostForm):
                 self.add_error(
                     "end", _("The departure must be at least one day after the arrival.")
                 )
-        if data.get("apply_on") == "chosen" and not data.get("channels"):
-            self.add_error("channels", _("Choose at least one channel, or apply on all."))
+        offered = self._offered_choices()
+        if not data.get("channels") and (
+            data.get("apply_on") == "chosen" or (data.get("scope_shown") and offered)
+        ):
+            self.add_error("channels", _("Tick at least one channel."))
         return data
 
     def span(self) -> Span:
@@ -222,9 +247,19 @@ class BookingForm(HostForm):
         return Nights(data["start"], data["end"])
 
     def channel_ids(self) -> list[int] | None:
-        if self.cleaned_data["apply_on"] == "all":
+        """Return None for every channel (those added later too), else the ticked ones.
+
+        The boxes come all ticked: left so, the booking is on every channel; one unticked
+        keeps it off that channel. A post without the boxes means every channel.
+        """
+        data = self.cleaned_data
+        ticked = sorted(int(pk) for pk in data.get("channels") or [])
+        if data.get("apply_on") == "chosen":
+            return ticked
+        offered = {int(pk) for pk, _name in self._offered_choices()}
+        if not data.get("scope_shown") or set(ticked) == offered:
             return None
-        return [int(pk) for pk in self.cleaned_data["channels"]]
+        return ticked
 
 
 class ChannelForm(HostModelForm):

@@ -45,6 +45,18 @@ class UnitHealth:
             return -1  # a double booking costs more than a failing feed
         return min((c.severity for c in self.channels), default=3)
 
+    @property
+    def can_tell_conflicts(self) -> bool:
+        """Tell whether "no double booking" can be said: some calendar it imports was read.
+
+        With every import failing, the platforms' stays are unknown: a green "no double
+        booking" would be a guess (docs/architecture.md house rule 6).
+        """
+        importing = [c.channel for c in self.channels if c.channel.imports]
+        return not importing or any(
+            c.consecutive_failures == 0 and c.last_success_at is not None for c in importing
+        )
+
 
 @dataclass(frozen=True)
 class Attention:

@@ -59,6 +59,11 @@ class GridRow:
     subtitle: str
     segments: tuple[GridSegment, ...]
     is_own: bool = False
+    # A channel's status line, as the row's head shows it: its state, short facts (when it
+    # was imported, when the platform read our link) and the full sentence for a tooltip.
+    state: str = ""
+    facts: tuple[str, ...] = ()
+    status_message: str = ""
 
 
 def days_of_month(month: date) -> list[date]:

@@ -13,10 +13,12 @@ from icalbridge.web import (
     dashboard,
     members,
     notifications,
+    planning,
 )
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("planning/", planning.planning, name="planning"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/signup/sent/", accounts.signup_sent, name="signup_sent"),
     path(

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import translation
 
 from icalbridge.cli import main
 from icalbridge.commands.progress import Progress, duration_text
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_channel, new_unit
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Speak English, as the command does under LANG=C (its words come from the catalogues)."""
+    with translation.override("en"):
+        yield
 
 
 class Terminal(io.StringIO):

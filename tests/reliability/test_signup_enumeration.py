@@ -108,9 +108,10 @@ def test_the_e_mailed_link_opens_the_account_and_the_dashboard(live_server: Any)
         assert refused.url.path == "/accounts/login/"
         found = LINK.search(mail.outbox[-1].body)
         assert found
-        dashboard = open_account(client, found.group(0))
-    assert dashboard.url.path == "/"
-    assert "Gîtes" in dashboard.text
+        opened = open_account(client, found.group(0))
+    # A new account lands on its first step: its first unit.
+    assert opened.url.path == "/units/new/"
+    assert "Gîtes" in opened.text
     # The link serves once.
     with browser(live_server) as someone_else:
         again = someone_else.get(found.group(0))
@@ -129,6 +130,6 @@ def test_an_address_signed_up_by_someone_else_is_still_its_owners_to_open(
         owners_link = LINK.search(mail.outbox[-1].body)
         assert squatters_link and owners_link
         assert owner.get(squatters_link.group(0)).status_code == 400
-        assert open_account(owner, owners_link.group(0)).url.path == "/"
+        assert open_account(owner, owners_link.group(0)).url.path == "/units/new/"
     user = get_user_model().objects.get(username=UNKNOWN)
     assert user.is_active and user.check_password(PASSWORD)

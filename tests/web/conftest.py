@@ -6,6 +6,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,58 @@ def make_org(email: str, name: str) -> Org:
 
     user, organization = new_user_with_organization(email, PASSWORD, name)
     return Org(user, organization)
+
+
+def new_channel(unit: Any, name: str, platform: str, **facts: Any) -> Any:
+    """Connect a unit to a platform both ways, with a link that is never fetched."""
+    from icalbridge.hub.models import Channel
+
+    return Channel.objects.create(
+        unit=unit,
+        name=name,
+        platform=platform,
+        direction="both",
+        import_url=f"https://{platform}.example/{unit.pk}-{name}.ics",
+        **facts,
+    )
+
+
+def imported(unit: Any, channel: Any, start: date, nights: int, **facts: Any) -> Any:
+    """Store a booking as if imported from the channel: a stay, unless ``kind`` says else."""
+    from icalbridge.hub.models import Booking
+
+    return Booking.objects.create(
+        unit=unit,
+        kind=facts.pop("kind", "reserved"),
+        origin=channel,
+        remote_uid=f"{channel.pk}-{start}@{channel.platform}.example",
+        start_date=start,
+        end_date=start + timedelta(days=nights),
+        **facts,
+    )
+
+
+@pytest.fixture
+def host() -> Org:
+    """A host who owns an organization of their own."""
+    return make_org("claire@gites-du-moulin.fr", "Gîtes du Moulin")
+
+
+@pytest.fixture
+def client(host: Org) -> Any:
+    """The host, logged in, reading French."""
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
+    client.force_login(host.owner)
+    return client
+
+
+@pytest.fixture
+def unit(host: Org) -> Any:
+    from icalbridge.hub.models import Unit
+
+    return Unit.objects.create(organization=host.organization, name="Gîte des Tilleuls")
 
 
 def switch_language(page: Any, code: str) -> None:

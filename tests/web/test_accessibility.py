@@ -86,3 +86,58 @@ def test_a_block_is_added_with_the_keyboard_alone_and_focus_stays_visible(page: 
         start,
         start + timedelta(days=2),
     )
+
+
+def test_the_month_grid_is_one_tab_stop_and_the_arrows_move_by_day(page: Any) -> None:
+    _host, unit = a_season(date.today())
+    _log_in(page)
+    # Next month: the host's own row is free, whatever today's date.
+    month = (date.today().replace(day=28) + timedelta(days=7)).replace(day=1)
+    page.goto(f"/units/{unit.public_id}/?month={month:%Y-%m}")
+    grid = page.get_by_role("grid")
+
+    page.get_by_role("button", name="Aujourd'hui").focus()
+    page.keyboard.press("Tab")
+    first = f"{month:%Y-%m-%d}"
+    assert page.evaluate("() => document.activeElement.dataset.first") == first
+    assert grid.locator("[tabindex='0']").count() == 1
+    # One Tab more leaves the grid, however many days and channels it shows.
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => !document.activeElement.closest('table')")
+    page.keyboard.press("Shift+Tab")
+    assert page.evaluate("() => document.activeElement.dataset.first") == first
+
+    # The 12th: eleven arrows, where 28 Tab presses reached it before.
+    for _ in range(11):
+        page.keyboard.press("ArrowRight")
+    twelfth = month.replace(day=12)
+    assert page.evaluate("() => document.activeElement.dataset.first") == f"{twelfth:%Y-%m-%d}"
+    assert grid.locator(".dayhead.is-cursor").get_attribute("data-date") == f"{twelfth:%Y-%m-%d}"
+    page.keyboard.press("ArrowDown")
+    row = page.evaluate("() => document.activeElement.closest('tr').textContent")
+    assert "Abritel" in row  # the first channel's row, the same day
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("End")
+    last = page.evaluate("() => document.activeElement.dataset.first")
+    assert last == grid.locator(".dayhead").last.get_attribute("data-date")
+    page.keyboard.press("Home")
+    for _ in range(11):
+        page.keyboard.press("ArrowRight")
+
+    # Enter opens the day's booking form, starting that day.
+    page.keyboard.press("Enter")
+    dialog = page.locator("#booking-dialog")
+    dialog.get_by_label("Du (arrivée)").wait_for()
+    assert dialog.get_by_label("Du (arrivée)").input_value() == f"{twelfth:%Y-%m-%d}"
+    assert (
+        dialog.get_by_label("Au (départ)").input_value()
+        == f"{twelfth + timedelta(days=1):%Y-%m-%d}"
+    )
+    page.keyboard.press("Escape")
+
+    # Page Down: the month after, on the same day and row.
+    grid.locator("[tabindex='0']").focus()
+    with page.expect_navigation():
+        page.keyboard.press("PageDown")
+    after = (month + timedelta(days=40)).replace(day=12)
+    page.wait_for_function(f"() => document.activeElement.dataset.first === '{after:%Y-%m-%d}'")

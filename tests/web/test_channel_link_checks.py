@@ -12,24 +12,10 @@ from django.urls import reverse
 
 from icalbridge.hub.models import Channel, Unit
 from tests.support.feed_server import LOGIN_PAGE
-from tests.web.conftest import make_org
 from tests.web.test_host_journey import airbnb_feed
 
 # Connecting imports the channel at once, through the worker's claim and its own connection.
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def unit() -> Unit:
-    host = make_org("claire@gites-du-moulin.fr", "Gîtes du Moulin")
-    return Unit.objects.create(organization=host.organization, name="Gîte des Tilleuls")
-
-
-@pytest.fixture
-def client(unit: Unit) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    client.force_login(unit.organization.memberships.get().user)
-    return client
 
 
 def connect(client: Client, unit: Unit, url: str, **extra: str) -> Any:

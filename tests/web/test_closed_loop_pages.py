@@ -12,8 +12,8 @@ from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, ExportFetch, ExportVersion, PlatformView, Unit
-from tests.web.conftest import SCREENSHOTS, make_org, switch_language
-from tests.web.test_screenshots import PHONE, _log_in, _shoot
+from tests.web.conftest import SCREENSHOTS, make_org, new_channel, switch_language
+from tests.web.test_screenshots import PHONE, _shoot, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,16 +45,9 @@ def play_the_platform(
 
 
 def _channel(unit: Unit, name: str, platform: str) -> Channel:
-    now = timezone.now()
-    return Channel.objects.create(
-        unit=unit,
-        name=name,
-        platform=platform,
-        direction="both",
-        import_url=f"https://www.{platform}.example/calendar/{unit.pk}.ics",
-        last_success_at=now - timedelta(minutes=12),
-        last_attempt_at=now - timedelta(minutes=12),
-        events_read=0,
+    read = timezone.now() - timedelta(minutes=12)
+    return new_channel(
+        unit, name, platform, last_success_at=read, last_attempt_at=read, events_read=0
     )
 
 
@@ -78,7 +71,7 @@ def test_the_grid_marks_what_each_platform_read_and_blocked_and_the_channel_page
 ) -> None:
     today = date.today()
     unit, airbnb, booking, stay = a_gite_with_two_platforms(today)
-    _log_in(page)
+    log_in(page)
 
     page.goto(f"/units/{unit.public_id}/?month={stay.start:%Y-%m}")
     marks = page.locator(".bar.is-sent .mark")

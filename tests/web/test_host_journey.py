@@ -101,11 +101,9 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     assert link, welcome.body
     page.goto(link.group(0))
     page.get_by_role("button", name="Ouvrir mon compte").click()
-    page.wait_for_url(re.compile(r"/$"))
-    assert page.get_by_text("Gîtes du Moulin").first.is_visible()
 
-    # A unit.
-    page.get_by_role("button", name="Ajouter un logement").first.click()
+    # A unit: the new account's first step.
+    page.wait_for_url(re.compile(r"/units/new/$"))
     page.get_by_label("Nom").fill("Gîte des Tilleuls")
     page.get_by_role("button", name="Créer le logement").click()
     page.wait_for_url(re.compile(r"/channels/$"))
@@ -165,8 +163,8 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     assert dialog.get_by_label("Au (départ)").input_value() == f"{month:%Y-%m}-13"
     dialog.get_by_label("Indisponible").check()
     dialog.get_by_label("Catégorie").fill("travaux")
-    dialog.get_by_label("Seulement sur les canaux que je choisis").check()
-    dialog.get_by_label("Booking.com").check()
+    assert dialog.get_by_label("Booking.com").is_checked()
+    dialog.get_by_label("Airbnb").uncheck()
     dialog.get_by_role("button", name="Ajouter", exact=True).click()
     page.locator("tr.own .bar.kind-unavailable").wait_for()
     booking_row = page.locator(

@@ -25,27 +25,9 @@ from icalbridge.hub.models import (
     Membership,
     Unit,
 )
-from tests.web.conftest import make_org
 from tests.web.test_host_journey import airbnb_feed
 
 EMPTY_CALENDAR = b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Airbnb Inc//Hosting Calendar 1.0//EN\r\nEND:VCALENDAR\r\n"
-
-
-@pytest.fixture
-def host() -> Any:
-    return make_org("claire@gites-du-moulin.fr", "Gîtes du Moulin")
-
-
-@pytest.fixture
-def client(host: Any) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="fr")
-    client.force_login(host.owner)
-    return client
-
-
-@pytest.fixture
-def unit(host: Any) -> Unit:
-    return Unit.objects.create(organization=host.organization, name="Gîte des Tilleuls")
 
 
 def _airbnb(unit: Unit, url: str) -> Channel:

@@ -10,14 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from icalbridge.hub.models import Channel, Unit
-from tests.web.conftest import make_org
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def host() -> Any:
-    return make_org("claire@gites-du-moulin.fr", "Gîtes du Moulin")
 
 
 @pytest.fixture

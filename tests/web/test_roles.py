@@ -133,6 +133,7 @@ def _kwargs(world: World, name: str) -> dict[str, Any]:
 # (url name, method, what a viewer of the organization gets)
 MATRIX = [
     ("dashboard", "get", 200),
+    ("planning", "get", 200),
     ("unit_create", "get", 403),
     ("unit_create", "post", 403),
     ("unit_calendar", "get", 200),
@@ -179,6 +180,7 @@ MATRIX = [
 # Pages that act on the visitor's own organization: an outsider sees their own, not ours.
 OWN_ORGANIZATION = {
     "dashboard",
+    "planning",
     "unit_create",
     "members",
     "agenda_feeds",

@@ -148,7 +148,7 @@ def a_season(today: date) -> Any:
     return host, tilleuls
 
 
-def _log_in(page: Any) -> None:
+def log_in(page: Any) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("Adresse e-mail").fill("claire@gites-du-moulin.fr")
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -170,7 +170,7 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     feed_server.serve("/airbnb.ics", airbnb_feed(today))
     page.goto("/accounts/signup/")
     _shoot(page, "signup")
-    _log_in(page)
+    log_in(page)
 
     attention = page.locator(".attention")
     assert "Double réservation" in attention.inner_text()
@@ -183,6 +183,10 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     page.goto(f"/units/{tilleuls.public_id}/")
     assert page.locator("tr.own .bar.kind-tentative").count() == 1
     _shoot(page, "unit-grid")
+
+    page.goto("/planning/")
+    assert page.locator("tr.unit-row").count() == 3
+    _shoot(page, "planning")
 
     page.goto(f"/units/{tilleuls.public_id}/channels/")
     assert page.locator(".platform-card").count() == len(all_platforms())
@@ -208,8 +212,7 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     page.goto(f"/units/{tilleuls.public_id}/")
     page.locator("tr.own .day-pick").nth(3).click()
     page.locator("tr.own .day-pick").nth(5).click()
-    page.get_by_label("Seulement sur les canaux que je choisis").check()
-    page.locator("#booking-dialog").get_by_label("Booking.com").check()
+    page.locator("#booking-dialog").get_by_label("Airbnb").uncheck()
     page.screenshot(path=str(SCREENSHOTS / "booking-dialog.png"))
 
     conflict = tilleuls.organization.units.get(name="La Grange").conflicts.get()
@@ -228,6 +231,8 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     _shoot(page, "dashboard.en")
     page.goto(f"/units/{tilleuls.public_id}/")
     _shoot(page, "unit-grid.en")
+    page.goto("/planning/")
+    _shoot(page, "planning.en")
     page.goto(f"/units/{tilleuls.public_id}/channels/new/booking/")
     _shoot(page, "channel-dialog.en")
     page.goto(f"/channels/{airbnb.public_id}/")
@@ -240,6 +245,13 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     page.goto("/")
     _shoot(page, "dashboard-phone")
     page.goto(f"/units/{tilleuls.public_id}/")
-    page.screenshot(path=str(SCREENSHOTS / "unit-grid-phone.png"))
+    _shoot(page, "unit-grid-phone")
+    page.goto("/planning/")
+    _shoot(page, "planning-phone")
     page.goto(f"/units/{tilleuls.public_id}/channels/new/booking/")
     _shoot(page, "channel-dialog-phone")
+    page.goto(f"/channels/{airbnb.public_id}/")
+    _shoot(page, "channel-status-phone")
+    switch_language(page, "EN")
+    page.goto("/planning/")
+    _shoot(page, "planning-phone.en")

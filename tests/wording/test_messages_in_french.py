@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
+from typing import Any
 
 import pytest
+from django.test import Client
 from django.utils import translation
 from django.utils.functional import Promise
 
+from icalbridge.api.validation_texts import VALIDATION_TEXTS, validation_text
+from icalbridge.cli import main
+from icalbridge.commands.run import start_banner
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.core.read_problems import PROBLEM_CODES
 from icalbridge.outbound.fetch import FetchPolicy, fetch_feed
 from icalbridge.wording.fetch_texts import FETCH_TEXTS
 from icalbridge.wording.message_texts import render_text
 from icalbridge.wording.problem_texts import PROBLEM_TEXTS, read_problem_text
+from tests.api.conftest import create_host
 from tests.support import fixtures
 from tests.support.feed_server import FeedServer
 
@@ -188,5 +195,99 @@ def test_reader_problems_of_a_messy_feed_read_in_french() -> None:
     assert (
         "1 événement n’avait pas d’UID ; un identifiant stable a été tiré de son contenu." in texts
     )
+    for text in texts:
+        assert english_left_in(text) == set(), text
+
+
+# pydantic's values for each type's sentence, as it gives them in ``ctx``.
+VALIDATION_SAMPLE = {
+    "max_length": 200,
+    "min_length": 1,
+    "ge": 900,
+    "gt": 0,
+    "le": 604800,
+    "lt": 10,
+    "expected": "'reserved', 'tentative' or 'unavailable'",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(VALIDATION_TEXTS))
+def test_every_validation_error_reads_in_french(kind: str) -> None:
+    error = {"type": kind, "msg": "Field required", "ctx": VALIDATION_SAMPLE}
+    with translation.override("en"):
+        english = validation_text(error)
+    with translation.override("fr"):
+        french = validation_text(error)
+    assert french != english
+    assert english_left_in(french) == set(), french
+    assert " or " not in french
+
+
+def api_problem(client: Client, token: str, path: str, body: object, **headers: str) -> dict:
+    answer = client.post(
+        "/api/v1" + path,
+        json.dumps(body),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", **headers},
+    )
+    assert answer.status_code == 400, answer.content
+    return dict(answer.json())
+
+
+@pytest.mark.django_db
+def test_the_api_tells_a_missing_field_and_a_bad_date_in_the_callers_language() -> None:
+    token = create_host("claire@gites-du-moulin.fr")
+    client = Client()
+    unit = client.post(
+        "/api/v1/units",
+        json.dumps({"name": "Gîte des Tilleuls"}),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    ).json()["id"]
+    missing = api_problem(client, token, "/units", {}, **{"Accept-Language": "fr"})
+    assert missing["errors"] == [{"field": "name", "message": "Ce champ est obligatoire."}]
+    assert english_left_in(missing["detail"] + missing["title"]) == set(), missing
+    bad_range = client.get(
+        f"/api/v1/units/{unit}/bookings",
+        {"from": "2026-13-40"},
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "fr"},
+    ).json()
+    assert bad_range["errors"][0]["field"] == "from", bad_range
+    assert "AAAA-MM-JJ" in bad_range["detail"], bad_range
+    bad_kind = api_problem(
+        client,
+        token,
+        f"/units/{unit}/bookings",
+        {"start": "2027-07-10", "end": "2027-07-12", "kind": "booked"},
+        **{"Accept-Language": "fr"},
+    )
+    assert bad_kind["errors"][0]["field"] == "kind"
+    assert "reserved, tentative, unavailable" in bad_kind["errors"][0]["message"]
+    assert english_left_in(bad_kind["detail"]) == set(), bad_kind
+    # Asked for nothing: the caller's own language (French, the hub's).
+    blank = api_problem(client, token, "/units", {"name": "  "})
+    assert blank["errors"] == [{"field": "name", "message": "Le nom ne peut pas être vide."}]
+    english = api_problem(client, token, "/units", {}, **{"Accept-Language": "en"})
+    assert english["errors"] == [{"field": "name", "message": "This field is required."}]
+
+
+@pytest.mark.django_db
+def test_the_command_line_speaks_the_language_of_lang(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], settings: Any
+) -> None:
+    settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
+    for name in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "fr_FR.UTF-8")
+    assert main(["createuser", "pas-une-adresse", "--password", "x"]) == 2
+    assert main(["import-now"]) == 2
+    assert main(["status"]) == 0
+    with translation.override("fr"):
+        banner = start_banner("http://127.0.0.1:8000", demo=True, demo_loaded=True)
+    said = capsys.readouterr()
+    texts = [*said.err.splitlines(), *said.out.splitlines(), *banner]
+    assert "« pas-une-adresse » n’est pas une adresse e-mail." in texts
+    assert said.out.split()[:3] == ["ID", "LOGEMENT", "CANAL"]
+    assert any("127.0.0.1/32" in line for line in banner), banner
     for text in texts:
         assert english_left_in(text) == set(), text

@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 
 from icalbridge.core.bookings import Direction, Kind
+from icalbridge.elision import elided as elided_text
 from icalbridge.hub.models import Channel, ImportRun
 from icalbridge.web.forms import KIND_LABELS
 from icalbridge.wording import run_texts
@@ -39,3 +40,9 @@ def last_error(channel: Channel) -> str:
 def run_text(run: ImportRun) -> str:
     """Return what an import run tells the host, in the reader's language."""
     return run_texts.run_text(run)
+
+
+@register.filter(is_safe=True)
+def elided(text: str) -> str:
+    """Return a sentence with French elision before the names it quotes ("d'Airbnb")."""
+    return elided_text(str(text))

@@ -1,4 +1,5 @@
-// Day-range picking on the unit grid, copy buttons, confirmations and the scope toggle.
+// Day-range picking on the unit grid, copy buttons, confirmations, the channel form's
+// import-only fields. The grid's keys are in grid_keys.js.
 (function () {
   "use strict";
 
@@ -15,6 +16,9 @@
       if (first) first.focus();
     });
   }
+
+  // For grid_keys.js: Enter on a free day opens the same dialog.
+  window.icalbridge = { openBookingDialog: openBookingDialog };
 
   function nextDay(iso) {
     var d = new Date(iso + "T12:00:00Z");
@@ -88,12 +92,7 @@
     }
   });
 
-  function syncScope(root) {
-    (root || document).querySelectorAll("[data-scope]").forEach(function (scope) {
-      var chosen = scope.querySelector("input[name=apply_on][value=chosen]");
-      var boxes = scope.querySelector("[data-scope-channels]");
-      if (chosen && boxes) boxes.hidden = !chosen.checked;
-    });
+  function syncChannelForm(root) {
     (root || document).querySelectorAll("form.channel-form").forEach(function (form) {
       var dir = form.querySelector("input[name=direction]:checked");
       var importing = !dir || dir.value !== "export";
@@ -106,10 +105,10 @@
       table.style.setProperty("--days", table.dataset.days);
     });
   }
-  document.addEventListener("change", function () { syncScope(); });
-  document.addEventListener("DOMContentLoaded", function () { syncScope(); sizeGrids(); });
+  document.addEventListener("change", function () { syncChannelForm(); });
+  document.addEventListener("DOMContentLoaded", function () { syncChannelForm(); sizeGrids(); });
   document.addEventListener("htmx:afterSwap", function (event) {
-    syncScope(event.target);
+    syncChannelForm(event.target);
     sizeGrids(event.target);
   });
 })();
