@@ -52,7 +52,8 @@ class Block:
     that hour) for ``length`` rows, in lane ``lane`` of ``lanes``."""
 
     entry: AgendaEntry
-    time_text: str
+    start_text: str
+    end_text: str
     words: str
     top: float
     length: float
@@ -197,7 +198,8 @@ def _block(placed: Placed, entry: AgendaEntry, column: Column, row: int) -> Bloc
     span = dict(column.bookings.timed)[piece.id]
     return Block(
         entry=entry,
-        time_text=start if piece.start == piece.end else f"{start}–{end}",
+        start_text=start,
+        end_text="" if piece.start == piece.end else end,
         words=entry_words(entry, span_text(span, unit)),
         top=placed.top - row,
         length=placed.bottom - placed.top,

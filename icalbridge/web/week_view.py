@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -69,7 +70,7 @@ def agenda_day(request: HttpRequest) -> HttpResponse:
     day, problem = _day_asked(request, today)
     back = request.get_full_path()
     columns = [
-        Column(bookings, day, bookings.unit.name, bookings.unit.name, day == today)
+        Column(bookings, day, bookings.unit.name, bookings.unit.name, is_today=False)
         for bookings in unit_bookings(units, day, day, back)
     ]
     grid = _grid(request, columns, back, membership)
@@ -122,10 +123,13 @@ def _unit_view(request: HttpRequest, unit_id: str, period: str) -> HttpResponse:
     days = week_of(day) if period == "week" else (day,)
     back = request.get_full_path()
     (bookings,) = unit_bookings([unit], days[0], days[-1], back)
+    # Today stands out among the days of a week; a day alone needs no highlight.
     columns = [
         Column(bookings, d, date_format(d, "l j F"), date_format(d, "D j"), d == today)
         for d in days
     ]
+    if period == "day":
+        columns = [replace(c, is_today=False) for c in columns]
     grid = _grid(request, columns, back, membership)
     context = _navigation(request, period, day, today, problem) | {
         "unit": unit,

@@ -122,7 +122,7 @@
     }
     window.htmx.ajax("GET", url, { target: body, swap: "innerHTML" }).then(function () {
       dialog.showModal();
-      var first = body.querySelector("input:checked, input:not([type=hidden]), select, textarea");
+      var first = body.querySelector("input:checked") || body.querySelector("input:not([type=hidden]), select, textarea");
       if (first) first.focus();
     });
   }
