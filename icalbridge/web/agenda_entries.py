@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from icalbridge.core.agenda_layout import DayPiece
 from icalbridge.core.day_hours import day_start
 from icalbridge.core.spans import Nights, Timed
 from icalbridge.hub.models import Booking, Conflict, Unit
@@ -41,6 +42,7 @@ class UnitBookings:
     timed: list[tuple[str, Timed]] = field(default_factory=list)
     nights: list[tuple[str, Nights]] = field(default_factory=list)
     entries: dict[str, AgendaEntry] = field(default_factory=dict)
+    spans: dict[str, Timed] = field(default_factory=dict)
 
 
 def booking_title(booking: Booking) -> str:
@@ -97,6 +99,7 @@ def unit_bookings(units: Sequence[Unit], first: date, last: date, back: str) -> 
         span = booking.span
         if isinstance(span, Timed):
             into.timed.append((key, span))
+            into.spans[key] = span
         else:
             into.nights.append((key, span))
         into.entries[key] = AgendaEntry(
@@ -122,6 +125,17 @@ def _bookings_in_open_conflicts(units: Sequence[Unit]) -> set[int]:
 def clock_text(instant: datetime, unit: Unit) -> str:
     """Return an instant as the unit's wall clock reads it, 09:30."""
     return f"{instant.astimezone(unit.zone):%H:%M}"
+
+
+def piece_times(piece: DayPiece, unit: Unit) -> tuple[str, str]:
+    """Return the start and end a day's piece shows: "…" where it goes on from another day.
+
+    A point in time has no end ("").
+    """
+    start = "…" if piece.starts_before else clock_text(piece.start, unit)
+    if piece.start == piece.end:
+        return start, ""
+    return start, "…" if piece.ends_after else clock_text(piece.end, unit)
 
 
 def span_text(span: Timed, unit: Unit) -> str:

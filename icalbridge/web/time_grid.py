@@ -25,8 +25,8 @@ from icalbridge.web.agenda_entries import (
     AgendaEntry,
     UnitBookings,
     add_url,
-    clock_text,
     entry_words,
+    piece_times,
     span_text,
 )
 
@@ -167,7 +167,7 @@ def _cell(
         words = _("%(where)s: this hour does not exist that day (the clocks change)")
         return Cell(index, row, where, words % {"where": where}, exists=False)
     unit = column.bookings.unit
-    spans = dict(column.bookings.timed)
+    spans = column.bookings.spans
     entries = column.bookings.entries
     covered = tuple(ids_in_slot(placed, slot))
     said = "; ".join(entry_words(entries[i], span_text(spans[i], unit)) for i in covered)
@@ -193,13 +193,12 @@ def _cell(
 def _block(placed: Placed, entry: AgendaEntry, column: Column, row: int) -> Block:
     """Name a piece drawn in the cell of view row ``row``, ``top`` rows below that cell's top."""
     piece, unit = placed.piece, column.bookings.unit
-    start = "…" if piece.starts_before else clock_text(piece.start, unit)
-    end = "…" if piece.ends_after else clock_text(piece.end, unit)
-    span = dict(column.bookings.timed)[piece.id]
+    start, end = piece_times(piece, unit)
+    span = column.bookings.spans[piece.id]
     return Block(
         entry=entry,
         start_text=start,
-        end_text="" if piece.start == piece.end else end,
+        end_text=end,
         words=entry_words(entry, span_text(span, unit)),
         top=placed.top - row,
         length=placed.bottom - placed.top,

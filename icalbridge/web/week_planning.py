@@ -21,8 +21,8 @@ from icalbridge.web.agenda_entries import (
     AgendaEntry,
     UnitBookings,
     add_url,
-    clock_text,
     entry_words,
+    piece_times,
     span_text,
 )
 
@@ -102,14 +102,13 @@ def _cell(
         for e in (bookings.entries[i] for i in nights_on_day(bookings.nights, day))
     ]
     pieces = pieces_on_day(bookings.timed, day, unit.zone)
-    spans = dict(bookings.timed)
+    spans = bookings.spans
     timed = []
     for piece in pieces:
         entry = bookings.entries[piece.id]
-        start = "…" if piece.starts_before else clock_text(piece.start, unit)
-        end = "…" if piece.ends_after else clock_text(piece.end, unit)
+        start, end = piece_times(piece, unit)
         words = entry_words(entry, span_text(spans[piece.id], unit))
-        timed.append(PlanItem(entry, f"{start}–{end}", words))
+        timed.append(PlanItem(entry, f"{start}–{end}" if end else start, words))
     items = tuple(all_day + timed)
     said = "; ".join(item.words for item in items) or _("free")
     where = _("%(unit)s, %(day)s") % {"unit": unit.name, "day": heading}

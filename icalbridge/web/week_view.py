@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -62,23 +62,18 @@ def unit_day(request: HttpRequest, unit_id: str) -> HttpResponse:
 @login_required
 def agenda_day(request: HttpRequest) -> HttpResponse:
     """Show one day of every unit side by side, each in its own time zone."""
-    membership = active_membership(request)
-    if membership is None:
-        return render(request, "web/no_organization.html")
-    units = list(membership.organization.units.all())
-    today = _today_of(units)
-    day, problem = _day_asked(request, today)
-    back = request.get_full_path()
+    asked = _organization_asked(request)
+    if isinstance(asked, HttpResponse):
+        return asked
     columns = [
-        Column(bookings, day, bookings.unit.name, bookings.unit.name, is_today=False)
-        for bookings in unit_bookings(units, day, day, back)
+        Column(bookings, asked.day, bookings.unit.name, bookings.unit.name, is_today=False)
+        for bookings in unit_bookings(asked.units, asked.day, asked.day, asked.back)
     ]
-    grid = _grid(request, columns, back, membership)
-    context = _navigation(request, "day", day, today, problem) | {
-        "membership": membership,
-        "grid": grid,
-        "units": units,
-        "title": date_format(day, "l j F Y"),
+    context = _navigation(request, "day", asked.day, asked.today, asked.problem) | {
+        "membership": asked.membership,
+        "grid": _grid(request, columns, asked.back, asked.membership),
+        "units": asked.units,
+        "title": date_format(asked.day, "l j F Y"),
         "categories": _categories([c.bookings for c in columns]),
     }
     return render(request, "web/agenda_grid.html", context)
@@ -87,33 +82,50 @@ def agenda_day(request: HttpRequest) -> HttpResponse:
 @login_required
 def agenda_week(request: HttpRequest) -> HttpResponse:
     """Show the week of every unit: a row per day, a column per unit."""
+    asked = _organization_asked(request)
+    if isinstance(asked, HttpResponse):
+        return asked
+    days = week_of(asked.day)
+    bookings = unit_bookings(asked.units, days[0], days[-1], asked.back)
+    focus = _PLAN_CELL.match(request.GET.get("cell", ""))
+    rows = build_planning(
+        bookings,
+        days,
+        asked.back,
+        today=asked.today,
+        can_edit=asked.membership.can_edit,
+        focus=(int(focus[1]), int(focus[2])) if focus else None,
+    )
+    context = _navigation(request, "week", asked.day, asked.today, asked.problem) | {
+        "membership": asked.membership,
+        "units": asked.units,
+        "rows": rows,
+        "title": _week_title(days),
+        "categories": _categories(bookings),
+    }
+    return render(request, "web/agenda_planning.html", context)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """What every unit's view starts from: whose units, today where they are, the day asked."""
+
+    membership: Membership
+    units: list[Unit]
+    today: date
+    day: date
+    problem: str
+    back: str
+
+
+def _organization_asked(request: HttpRequest) -> HttpResponse | _Asked:
     membership = active_membership(request)
     if membership is None:
         return render(request, "web/no_organization.html")
     units = list(membership.organization.units.all())
     today = _today_of(units)
     day, problem = _day_asked(request, today)
-    days = week_of(day)
-    back = request.get_full_path()
-    bookings = unit_bookings(units, days[0], days[-1], back)
-    focus = _PLAN_CELL.match(request.GET.get("cell", ""))
-    rows = build_planning(
-        bookings,
-        days,
-        back,
-        today=today,
-        can_edit=membership.can_edit,
-        focus=(int(focus[1]), int(focus[2])) if focus else None,
-    )
-    context = _navigation(request, "week", day, today, problem) | {
-        "membership": membership,
-        "units": units,
-        "rows": rows,
-        "title": _week_title(days),
-        "categories": _categories(bookings),
-        "focus_asked": focus is not None,
-    }
-    return render(request, "web/agenda_planning.html", context)
+    return _Asked(membership, units, today, day, problem, request.get_full_path())
 
 
 def _unit_view(request: HttpRequest, unit_id: str, period: str) -> HttpResponse:

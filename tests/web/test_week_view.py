@@ -59,6 +59,20 @@ def lesson(
     )
 
 
+def imported_lesson(channel: Channel, start: datetime, length: timedelta) -> Booking:
+    """Write a lesson as an import from a teacher's calendar would."""
+    return Booking.objects.create(
+        unit=channel.unit,
+        kind="reserved",
+        origin=channel,
+        remote_uid=f"{start:%Y%m%d%H%M}@teacher.example",
+        summary="Cours particulier",
+        all_day=False,
+        start_at=start,
+        end_at=start + length,
+    )
+
+
 def page_of(client: Client, name: str, unit: Unit | None = None, query: str = WEEK) -> str:
     args = [unit.public_id] if unit else []
     response = client.get(f"{reverse(name, args=args)}?{query}")
@@ -147,15 +161,8 @@ def test_lessons_sharing_time_sit_side_by_side_and_only_a_double_booking_is_mark
     channel = Channel.objects.create(
         unit=room, name="Agenda du professeur", platform="google", direction="import"
     )
-    imported = Booking.objects.create(
-        unit=room,
-        kind="reserved",
-        origin=channel,
-        remote_uid="cours-42@google.com",
-        summary="Cours particulier",
-        all_day=False,
-        start_at=datetime.combine(TUESDAY, time(10, 45), PARIS),
-        end_at=datetime.combine(TUESDAY, time(12), PARIS),
+    imported = imported_lesson(
+        channel, datetime.combine(TUESDAY, time(10, 45), PARIS), timedelta(minutes=75)
     )
     update_unit_conflicts(room, datetime.combine(TUESDAY, time(8), PARIS))
     page = page_of(client_for(school.owner), "unit_week", room)

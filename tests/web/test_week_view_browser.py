@@ -11,26 +11,17 @@ from django.utils.formats import date_format
 from django.utils.translation import override
 
 from icalbridge.core.bookings import Kind
-from icalbridge.core.spans import Nights, Timed
+from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, Channel, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
 from icalbridge.sync.local_bookings import create_local_booking
 from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
+from tests.web.test_week_view import imported_lesson, lesson
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 ACTIVE_LABEL = "() => document.activeElement.getAttribute('aria-label') || ''"
 IN_GRID = "() => !!document.activeElement.closest('table[data-agenda-grid]')"
-
-
-def _lesson(unit: Unit, day: date, start: time, end: time, category: str, **more: Any) -> Booking:
-    return create_local_booking(
-        unit,
-        span=Timed(datetime.combine(day, start, unit.zone), datetime.combine(day, end, unit.zone)),
-        kind=more.pop("kind", Kind.RESERVED),
-        category=category,
-        **more,
-    )
 
 
 def a_school_week() -> tuple[Unit, Unit, date]:
@@ -45,25 +36,17 @@ def a_school_week() -> tuple[Unit, Unit, date]:
     monday = timezone.now().astimezone(debussy.zone).date()
     monday -= timedelta(days=monday.weekday())
     day = timedelta(days=1)
-    _lesson(debussy, monday, time(9), time(10), "piano")
-    _lesson(debussy, monday, time(10), time(11), "piano")
-    _lesson(debussy, monday + day, time(10), time(11), "violon")
-    _lesson(debussy, monday + day, time(10, 30), time(11, 30), "alto")
-    _lesson(debussy, monday + 2 * day, time(14), time(16), "chorale", kind=Kind.TENTATIVE)
-    _lesson(debussy, monday + 3 * day, time(17, 30), time(18, 15), "solfège")
+    lesson(debussy, monday, time(9), time(10), "piano")
+    lesson(debussy, monday, time(10), time(11), "piano")
+    lesson(debussy, monday + day, time(10), time(11), "violon")
+    lesson(debussy, monday + day, time(10, 30), time(11, 30), "alto")
+    lesson(debussy, monday + 2 * day, time(14), time(16), "chorale", kind=Kind.TENTATIVE)
+    lesson(debussy, monday + 3 * day, time(17, 30), time(18, 15), "solfège")
     teacher = Channel.objects.create(
         unit=debussy, name="Agenda de Mme Roux", platform="google", direction="import"
     )
-    start = datetime.combine(monday + 3 * day, time(18), debussy.zone)
-    Booking.objects.create(
-        unit=debussy,
-        kind="reserved",
-        origin=teacher,
-        remote_uid="roux-1@google.com",
-        summary="Cours particulier",
-        all_day=False,
-        start_at=start,
-        end_at=start + timedelta(hours=1),
+    imported_lesson(
+        teacher, datetime.combine(monday + 3 * day, time(18), debussy.zone), timedelta(hours=1)
     )
     update_unit_conflicts(debussy, datetime.combine(monday, time(7), debussy.zone))
     create_local_booking(
@@ -72,8 +55,8 @@ def a_school_week() -> tuple[Unit, Unit, date]:
         kind=Kind.UNAVAILABLE,
         category="travaux",
     )
-    _lesson(hall, monday + 2 * day, time(18), time(20), "orchestre")
-    _lesson(hall, monday, time(10), time(12), "répétition")
+    lesson(hall, monday + 2 * day, time(18), time(20), "orchestre")
+    lesson(hall, monday, time(10), time(12), "répétition")
     return debussy, hall, monday
 
 
@@ -146,7 +129,7 @@ def test_a_week_is_planned_with_the_keyboard_alone(page: Any) -> None:
     wednesday = monday + timedelta(days=2)
     assert page.evaluate(ACTIVE_LABEL) == f"{_heading(wednesday)}, 09:00 : libre"
     page.keyboard.press("Enter")
-    form = page.locator("#agenda-booking-dialog")
+    form = page.locator("#booking-dialog")
     form.wait_for(state="visible")
     assert form.get_by_label("Heure de début").input_value() == "09:00"
     assert form.get_by_label("Heure de fin").input_value() == "10:00"
@@ -252,7 +235,7 @@ def test_on_a_phone_the_day_fits_and_the_week_scrolls_inside_its_frame(page: Any
     _shoot(page, "week-phone", full_page=False)
     # A tap on a free hour opens the form there.
     _cell(page, f"{_heading(monday)}, 12:00 : libre").click()
-    form = page.locator("#agenda-booking-dialog")
+    form = page.locator("#booking-dialog")
     form.wait_for(state="visible")
     assert form.get_by_label("Heure de début").input_value() == "12:00"
     form.get_by_role("button", name="Annuler").click()

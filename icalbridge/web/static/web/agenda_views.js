@@ -114,17 +114,8 @@
   }
 
   function openForm(url) {
-    var dialog = document.getElementById("agenda-booking-dialog");
-    var body = document.getElementById("agenda-booking-body");
-    if (!dialog || !body || !window.htmx || !dialog.showModal) {
-      window.location.href = url;
-      return;
-    }
-    window.htmx.ajax("GET", url, { target: body, swap: "innerHTML" }).then(function () {
-      dialog.showModal();
-      var first = body.querySelector("input:checked") || body.querySelector("input:not([type=hidden]), select, textarea");
-      if (first) first.focus();
-    });
+    if (window.icalbridge) window.icalbridge.openBookingDialog(url);
+    else window.location.href = url;
   }
 
   function bookingLinks(grid, cell) {
