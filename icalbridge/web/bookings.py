@@ -48,7 +48,9 @@ def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
     start_time = _time_asked(request.GET.get("start_time"))
     end_time = _time_asked(request.GET.get("end_time"))
     if start_time is not None and end_time is not None:
+        # An hour chosen on a week or day view is a lesson or a session: a reservation.
         return {
+            "kind": Kind.RESERVED.value,
             "start": start,
             "end": end if end is not None and end >= start else start,
             "start_time": start_time,

@@ -169,7 +169,7 @@ def _most_at_once(pieces: list[DayPiece]) -> int:
     )
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(bookings_around())
 def test_overlapping_pieces_never_share_a_lane_and_lanes_are_as_few_as_can_be(
     case: tuple[date, list[tuple[str, Timed]]],
@@ -188,7 +188,7 @@ def test_overlapping_pieces_never_share_a_lane_and_lanes_are_as_few_as_can_be(
         assert max(count for _lane, count in lanes.values()) == _most_at_once(pieces)
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(bookings_around())
 def test_every_piece_of_the_day_is_drawn_once_as_long_as_it_lasts(
     case: tuple[date, list[tuple[str, Timed]]],

@@ -88,7 +88,7 @@ def zones_and_days(draw: st.DrawFn) -> tuple[ZoneInfo, date]:
     return ZoneInfo(name), draw(st.dates(date(1975, 1, 1), date(2037, 12, 31)))
 
 
-@settings(max_examples=300)
+@settings(max_examples=200)
 @given(zones_and_days())
 def test_hours_tile_the_day_in_order_and_never_repeat_a_name(case: tuple[ZoneInfo, date]) -> None:
     zone, day = case

@@ -200,6 +200,7 @@ def test_a_lesson_is_added_from_an_hour_of_the_week_and_the_host_comes_back_to_i
     )
     form = client.get(add, HTTP_HX_REQUEST="true").content.decode()
     assert 'value="17:00"' in form and 'name="next"' in form
+    assert re.search(r'<input type="radio" name="kind" value="reserved"[^>]* checked', form)
     response = client.post(
         add,
         {

@@ -139,7 +139,7 @@ def test_a_week_is_planned_with_the_keyboard_alone(page: Any) -> None:
         form.get_by_label("Catégorie").press("Enter")
     page.wait_for_function(IN_GRID)
     assert page.evaluate(ACTIVE_LABEL) == (
-        f"{_heading(wednesday)}, 09:00 : ensemble, Indisponible, 09:00–10:00"
+        f"{_heading(wednesday)}, 09:00 : ensemble, Réservé, 09:00–10:00"
     )
 
     # Enter on it opens the booking: move it an hour later, then cancel it.
