@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from icalbridge.core.day_hours import HourKey, HourSlot, day_span
@@ -30,8 +31,9 @@ class DayPiece:
     starts_before: bool = False
     ends_after: bool = False
 
-    @property
+    @cached_property
     def span(self) -> Timed:
+        # Built once: laying out a busy week compares each piece with its neighbours often.
         return Timed(self.start, self.end)
 
 
@@ -141,7 +143,7 @@ def place_column(
 
 def ids_in_slot(placed: Iterable[Placed], slot: HourSlot) -> list[str]:
     """Return the ids of the pieces that share time with one hour, in lane order."""
-    hour = Timed(slot.start, slot.end)
+    hour = slot.span
     return [
         p.piece.id
         for p in sorted(placed, key=lambda p: (p.lane, p.top))
@@ -167,8 +169,6 @@ def first_free_hour(
 ) -> HourSlot | None:
     """Return the first hour from ``first`` to before ``last`` that no piece touches, if any."""
     for slot in slots:
-        if first <= slot.key.label < last and not any(
-            p.span.overlaps(Timed(slot.start, slot.end)) for p in pieces
-        ):
+        if first <= slot.key.label < last and not any(p.span.overlaps(slot.span) for p in pieces):
             return slot
     return None

@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from icalbridge.core.spans import Timed
@@ -37,8 +38,9 @@ class HourSlot:
     start: datetime
     end: datetime
 
-    def holds(self, instant: datetime) -> bool:
-        return self.start <= instant < self.end
+    @cached_property
+    def span(self) -> Timed:
+        return Timed(self.start, self.end)
 
 
 def week_of(day: date) -> tuple[date, ...]:

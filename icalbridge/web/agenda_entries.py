@@ -55,9 +55,9 @@ def booking_title(booking: Booking) -> str:
     return booking.category or booking.summary or kind_label(booking.kind)
 
 
-def detail_url(booking: Booking, back: str) -> str:
-    """Return the booking's page, which brings the host back to ``back`` after a change."""
-    return f"{reverse('booking_detail', args=[booking.public_id])}?{urlencode({'next': back})}"
+def detail_url(booking: Booking, back_query: str) -> str:
+    """Return the booking's page, which brings the host back (``back_query``: ``?next=…``)."""
+    return f"{reverse('booking_detail', args=[booking.public_id])}{back_query}"
 
 
 def add_url(unit: Unit, back: str, start: datetime | date, end: datetime | date) -> str:
@@ -93,6 +93,7 @@ def unit_bookings(units: Sequence[Unit], first: date, last: date, back: str) -> 
         .select_related("origin")
     )
     in_conflict = _bookings_in_open_conflicts(units)
+    back_query = "?" + urlencode({"next": back})
     for booking in rows:
         into = found[booking.unit_id]
         key = str(booking.public_id)
@@ -109,7 +110,7 @@ def unit_bookings(units: Sequence[Unit], first: date, last: date, back: str) -> 
             category=booking.category,
             kind_text=kind_label(booking.kind),
             origin=booking.origin.name if booking.origin else "",
-            url=detail_url(booking, back),
+            url=detail_url(booking, back_query),
             is_conflict=booking.pk in in_conflict,
             is_echo=booking.is_echo or booking.is_horizon,
         )
