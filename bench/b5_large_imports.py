@@ -107,8 +107,8 @@ def _setup_django(data_dir: Path, cap: int) -> None:
 
 
 def _new_channel(url: str, n: int) -> int:
-    from icalbridge.commands.users import new_user_with_organization
     from icalbridge.hub.models import Channel, Unit
+    from icalbridge.organizations.owners import new_user_with_organization
 
     _, org = new_user_with_organization(f"bench{n}@example.test", "a-long-password-1", "Bench")
     unit = Unit.objects.create(organization=org, name=f"Bench {n}")

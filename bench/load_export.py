@@ -107,8 +107,8 @@ def setup_hub(channels: int, feed_port: int, poll_s: int) -> None:
     django.setup()
     from django.core.management import call_command
 
-    from icalbridge.commands.users import new_user_with_organization
     from icalbridge.hub.models import Channel, PublishedFeed, Unit
+    from icalbridge.organizations.owners import new_user_with_organization
     from icalbridge.sync.exporter import refresh_unit_feeds
 
     call_command("migrate", interactive=False, verbosity=0)

@@ -25,7 +25,7 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    from icalbridge.sync.worker import run_worker
+    from icalbridge.commands.worker import run_worker
 
     run_worker(args.threads)
     return 0

@@ -2,7 +2,11 @@
 
 When ``ICALBRIDGE_CLOCK_FILE`` names a file, every process of the hub (web server, workers)
 reads the time from it: an ISO 8601 instant the simulator moves forward. Otherwise it is
-the system clock. Everything in the hub that asks "what time is it" asks here.
+the system clock. Everything in the hub that asks "what time is it" asks here, with three
+deliberate exceptions that count the machine's own seconds: the login lockout
+(``login_lockout``) and the API rate limits (``api.rate_limits``), because a throttle that a
+moved clock could lift protects nothing, and a backup's ``created_at`` stamp. ``icalbridge
+inspect`` runs without the hub, so it takes today from the machine too.
 """
 
 from __future__ import annotations

@@ -18,8 +18,8 @@ from icalbridge.core.feed import Feed, FeedEvent
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.core.spans import Nights
-from icalbridge.sync.fetch import FetchOutcome, FetchPolicy, FetchResult, fetch_feed
-from icalbridge.sync.policy import fetch_policy
+from icalbridge.outbound.fetch import FetchOutcome, FetchPolicy, FetchResult, fetch_feed
+from icalbridge.outbound.policy import fetch_policy
 
 # A feed whose last event ends this close to today probably exports only a short horizon.
 SHORT_HORIZON_DAYS = 7
@@ -145,7 +145,7 @@ def _status_finding(status: int | None, detail: str, detail_fr: str) -> Finding:
 
 
 def _not_calendar_finding(detail: str, detail_fr: str) -> Finding:
-    # The fetch names what it received in its message (sync.fetch_body.calendar_body).
+    # The fetch names what it received in its message (outbound.fetch_body.calendar_body).
     if "(0 bytes)" in detail:
         return Finding(
             "empty",

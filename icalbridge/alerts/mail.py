@@ -25,7 +25,7 @@ from icalbridge.hub.models import (
     Role,
     UserPreference,
 )
-from icalbridge.sync.run_texts import channel_error_text
+from icalbridge.wording.run_texts import channel_error_text
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 # Our own engine: the alerts are not a Django app, so the app template loader cannot see them.

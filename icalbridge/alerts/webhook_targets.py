@@ -9,10 +9,10 @@ from django.db.models import Max, QuerySet
 from django.utils.translation import gettext as _
 
 from icalbridge.hub.models import AuditAction, Organization, WebhookTarget
-from icalbridge.sync.addresses import AddressRefused, ResolutionFailed, pinned_address
-from icalbridge.sync.audit import record_audit
-from icalbridge.sync.fetch import normalise_feed_url
-from icalbridge.sync.policy import fetch_policy
+from icalbridge.organizations.audit import record_audit
+from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed, pinned_address
+from icalbridge.outbound.fetch import normalise_feed_url
+from icalbridge.outbound.policy import fetch_policy
 
 
 class WebhookUrlRefused(ValueError):

@@ -33,9 +33,9 @@ from icalbridge.hub.models import (
     DeliveryStatus,
     WebhookTarget,
 )
-from icalbridge.sync.addresses import AddressRefused, ResolutionFailed, pinned_address
-from icalbridge.sync.policy import fetch_policy
-from icalbridge.sync.run_texts import channel_error_text
+from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed, pinned_address
+from icalbridge.outbound.policy import fetch_policy
+from icalbridge.wording.run_texts import channel_error_text
 
 SIGNATURE_HEADER = "X-Icalbridge-Signature"
 TIMESTAMP_HEADER = "X-Icalbridge-Timestamp"

@@ -15,8 +15,8 @@ from icalbridge.api.ids import parse_public_id
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, not_found
 from icalbridge.hub.models import ApiToken, AuditAction
+from icalbridge.organizations.audit import record_audit_everywhere
 from icalbridge.security import client_address
-from icalbridge.sync.audit import record_audit_everywhere
 
 router = Router(tags=["API tokens"])
 

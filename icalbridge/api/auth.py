@@ -32,7 +32,7 @@ from icalbridge.login_lockout import (
     is_locked_out,
     seconds_until_unlocked,
 )
-from icalbridge.sync.languages import user_language
+from icalbridge.wording.languages import user_language
 
 # Recording every use would make each read a write; once a minute is enough to show it.
 _LAST_USED_PRECISION = timedelta(minutes=1)

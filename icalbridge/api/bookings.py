@@ -16,10 +16,10 @@ from icalbridge.api.auth import booking_for, unit_for
 from icalbridge.api.booking_schemas import BookingIn, BookingOut, BookingRange, span_of
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, conflict, invalid
+from icalbridge.bookings.local_bookings import BookingRefused, cancel_booking, create_local_booking
 from icalbridge.core.bookings import LOCAL_ORIGIN
 from icalbridge.hub.models import Booking, Channel, Unit
 from icalbridge.sync.booking_delivery import DeliveryBoard
-from icalbridge.sync.local_bookings import BookingRefused, cancel_booking, create_local_booking
 
 router = Router(tags=["bookings"])
 

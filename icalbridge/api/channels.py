@@ -24,18 +24,18 @@ from icalbridge.hub.models import (
     PublishedFeed,
     Unit,
 )
-from icalbridge.security import client_address
-from icalbridge.sync.audit import record_audit
-from icalbridge.sync.export_side import ExportSide, full_status
-from icalbridge.sync.exporter import refresh_unit_feeds
-from icalbridge.sync.fetch import normalise_feed_url
-from icalbridge.sync.import_links import Verdict, judge_import_link
-from icalbridge.sync.quotas import (
+from icalbridge.organizations.audit import record_audit
+from icalbridge.organizations.quotas import (
     QuotaExceeded,
     allowed_poll_interval,
     check_can_add_channel,
     default_poll_interval,
 )
+from icalbridge.outbound.fetch import normalise_feed_url
+from icalbridge.security import client_address
+from icalbridge.sync.export_side import ExportSide, full_status
+from icalbridge.sync.exporter import refresh_unit_feeds
+from icalbridge.sync.import_links import Verdict, judge_import_link
 from icalbridge.sync.status import held_message
 
 router = Router(tags=["channels"])

@@ -15,8 +15,8 @@ from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, conflict
 from icalbridge.hub.models import Channel, HeldChange, ImportRun
 from icalbridge.sync.imports_now import ChannelBusy, import_now
-from icalbridge.sync.problem_texts import problem_texts
-from icalbridge.sync.run_texts import run_text
+from icalbridge.wording.problem_texts import problem_texts
+from icalbridge.wording.run_texts import run_text
 
 router = Router(tags=["imports"])
 

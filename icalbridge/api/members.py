@@ -22,9 +22,9 @@ from icalbridge.hub.models import (
     Organization,
     Role,
 )
+from icalbridge.organizations import memberships
+from icalbridge.organizations.audit import record_audit
 from icalbridge.security import client_address
-from icalbridge.sync import memberships
-from icalbridge.sync.audit import record_audit
 
 router = Router(tags=["members"])
 

@@ -16,7 +16,7 @@ from icalbridge.api.auth import memberships_of, organization_public_id, visible_
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, ApiProblem, forbidden, invalid
 from icalbridge.hub.models import Membership, Organization, Role, Unit
-from icalbridge.sync.quotas import QuotaExceeded, check_can_add_unit
+from icalbridge.organizations.quotas import QuotaExceeded, check_can_add_unit
 
 router = Router(tags=["units"])
 

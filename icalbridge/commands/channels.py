@@ -8,8 +8,8 @@ from icalbridge import clock
 from icalbridge.commands.progress import Progress
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.sync.imports_now import ChannelBusy, import_now
-from icalbridge.sync.run_texts import run_text
 from icalbridge.sync.status import channel_status
+from icalbridge.wording.run_texts import run_text
 
 
 def _channel(ident: str) -> Channel | None:

@@ -17,8 +17,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from icalbridge.commands.web_server import web_server_command
+from icalbridge.commands.worker import run_worker
 from icalbridge.demo.load import DEMO_EMAIL, DEMO_PASSWORD, load_demo_if_empty
-from icalbridge.sync.worker import run_worker
 
 
 def _wait_for_port(host: str, port: int, process: subprocess.Popen[bytes], timeout: float) -> bool:

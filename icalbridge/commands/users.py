@@ -3,27 +3,14 @@
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
 
-from icalbridge.hub.models import ApiToken, Membership, Organization, Role
-
-
-def new_user_with_organization(
-    email: str, password: str, org: str | None = None
-) -> tuple[Any, Organization]:
-    """Create a user who owns a new organization; return (user, organization)."""
-    users = get_user_model()
-    with transaction.atomic():
-        user = users.objects.create_user(username=email, email=email, password=password)
-        organization = Organization.objects.create(name=org or email.split("@")[0])
-        Membership.objects.create(user=user, organization=organization, role=Role.OWNER)
-    return user, organization
+from icalbridge.hub.models import ApiToken
+from icalbridge.organizations.owners import new_user_with_organization
 
 
 def create_user(email: str, password: str, *, api_token: bool, org: str | None) -> int:

@@ -8,12 +8,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from icalbridge import clock
-from icalbridge.commands.users import new_user_with_organization
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, Unit
+from icalbridge.organizations.owners import new_user_with_organization
 from icalbridge.sync.exporter import refresh_unit_feeds
-from icalbridge.sync.local_bookings import create_local_booking
 
 DEMO_EMAIL = "demo@icalbridge.local"
 DEMO_PASSWORD = "gite-demo-2026"

@@ -11,6 +11,11 @@ from __future__ import annotations
 from contextlib import nullcontext
 from datetime import datetime, time, timedelta
 
+from icalbridge.bookings.local_bookings import (
+    cancel_booking,
+    create_local_booking,
+    update_local_booking,
+)
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights, StayTimes, Timed, nights_of
 from icalbridge.hub.models import Booking, Unit
@@ -19,11 +24,6 @@ from icalbridge.sim.measures import DoubleBooking
 from icalbridge.sim.scenario import SourceSpec
 from icalbridge.sim.world import HORIZON_END_DAYS, PARIS, World
 from icalbridge.sim.world_state import Item, Run
-from icalbridge.sync.local_bookings import (
-    cancel_booking,
-    create_local_booking,
-    update_local_booking,
-)
 
 ATTEMPTS = 3
 # How often the channels get the success their skipped polls would have recorded: well

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from icalbridge import clock
 from icalbridge.hub.models import Channel
-from icalbridge.sim.hub_main import PARENT_VARIABLE
+from icalbridge.sim.hub_variables import PARENT_VARIABLE
 
 
 def free_port() -> int:
@@ -57,7 +57,7 @@ class HubProcess:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        command = [sys.executable, "-m", "icalbridge.sim.hub_main", "run"]
+        command = [sys.executable, "-m", "icalbridge.sim_hub", "run"]
         command += ["--port", str(self.port), "--web-workers", "2"]
         self._process = subprocess.Popen(
             command,

@@ -11,19 +11,33 @@ platform really holds there (its own items, and the nights it imported from the 
 
 from __future__ import annotations
 
-from datetime import date
-from typing import TYPE_CHECKING
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Protocol
 
 from icalbridge.core.spans import StayTimes, nights_of
 from icalbridge.hub.models import Booking, HeldChange, Unit
-from icalbridge.sim.hub_data import describe_booking, export_nights
-from icalbridge.sim.world_state import dates_of
+from icalbridge.sim.hub_data import HubUnit, describe_booking, export_nights
+from icalbridge.sim.world_state import Listing, dates_of
 
 if TYPE_CHECKING:
     from icalbridge.sim.measures import Change
-    from icalbridge.sim.world import World
 
 TRACES_KEPT = 20
+
+
+class World(Protocol):
+    """What a trace reads of the world (``sim.world.World``, which calls this module)."""
+
+    @property
+    def t(self) -> int: ...
+    @property
+    def interval(self) -> int: ...
+    @property
+    def hub_units(self) -> list[HubUnit]: ...
+    @property
+    def listings(self) -> dict[tuple[str, int], Listing]: ...
+    def expected_nights(self, unit: int, platform: str) -> set[int]: ...
+    def instant(self, t: int) -> datetime: ...
 
 
 def late_after_s(world: World) -> int:

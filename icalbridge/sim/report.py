@@ -9,7 +9,7 @@ from django.db.models import Count, Q
 
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import Alert, AlertCause, Booking, Conflict, ImportOutcome, ImportRun
-from icalbridge.sim.faults import detection_report
+from icalbridge.sim.fault_detection import detection_report
 from icalbridge.sim.hub_data import describe_booking, export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.parts import DELAYS_KEY

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import F, Field, Model
-from django.utils import timezone
 
+from icalbridge import clock
 from icalbridge.core.bookings import Kind
 from icalbridge.core.echoes import still_echoes
 from icalbridge.core.feed import FeedEvent
@@ -191,5 +191,5 @@ def refresh_echo_flags(channel: Channel, *, echo_detection: bool = True) -> bool
     )
     freed = [row.pk for row, echo in zip(rows, still, strict=True) if not echo]
     if freed:
-        Booking.objects.filter(pk__in=freed).update(is_echo=False, updated_at=timezone.now())
+        Booking.objects.filter(pk__in=freed).update(is_echo=False, updated_at=clock.now())
     return bool(freed)

@@ -28,7 +28,7 @@ from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_k
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
 from icalbridge.sync.export_loop import record_served_version
-from icalbridge.sync.languages import user_language
+from icalbridge.wording.languages import user_language
 
 # A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4);
 # every event carries its own LAST-MODIFIED, which is what clients read, and keeps it (with

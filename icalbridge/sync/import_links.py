@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.hub.models import Channel, Unit
-from icalbridge.sync.fetch import BadLink, FetchOutcome, fetch_feed, normalise_feed_url
-from icalbridge.sync.policy import fetch_policy
-from icalbridge.sync.problem_texts import read_problem_text
+from icalbridge.outbound.fetch import BadLink, FetchOutcome, fetch_feed, normalise_feed_url
+from icalbridge.outbound.policy import fetch_policy
+from icalbridge.wording.problem_texts import read_problem_text
 
 # A check while the host waits: shorter than an import's time-out.
 CHECK_TIMEOUT_S = 10.0

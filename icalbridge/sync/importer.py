@@ -33,20 +33,20 @@ from icalbridge.core.fingerprint import feed_fingerprint
 from icalbridge.core.ics_read import FUTURE_DAYS, PAST_DAYS, ReadOptions, read_feed
 from icalbridge.core.reconcile import HoldReason, Plan
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun
+from icalbridge.outbound.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
+from icalbridge.outbound.policy import fetch_policy
 from icalbridge.sync.booking_changes import refresh_echo_flags, write_plan_rows
 from icalbridge.sync.conflict_tracking import record_unit_conflicts, update_unit_conflicts
 from icalbridge.sync.export_loop import record_platform_view
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
-from icalbridge.sync.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.sync.import_plan import (
     PreparedImport,
     bookings_version,
     echo_detection,
     prepare_import,
 )
-from icalbridge.sync.policy import fetch_policy
-from icalbridge.sync.problem_texts import stored_problems
 from icalbridge.sync.status_facts import record_failure, record_success
+from icalbridge.wording.problem_texts import stored_problems
 
 # How many times an import plans again when the unit's bookings changed under it.
 PLAN_ATTEMPTS = 5
@@ -57,7 +57,7 @@ class BookingsKeptChanging(Exception):
 
 
 # What a feed that changes nothing because it is not a calendar tells the host
-# (worded in sync.fetch_texts).
+# (worded in wording.fetch_texts).
 _UNUSABLE: dict[str, tuple[str, dict[str, str]]] = {
     HoldReason.NOT_CALENDAR: ("not_calendar", {"variant": "read"}),
     HoldReason.TRUNCATED: ("truncated", {}),

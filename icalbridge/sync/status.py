@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from icalbridge.hub.models import Channel, ChannelState, HeldChange
-from icalbridge.sync.fetch_texts import fetch_error_text
+from icalbridge.wording.fetch_texts import fetch_error_text
 
 
 @dataclass(frozen=True)

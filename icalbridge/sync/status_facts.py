@@ -11,9 +11,9 @@ from django.conf import settings
 from icalbridge import clock
 from icalbridge.core.schedule import next_poll_at
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun, StatusChange
-from icalbridge.sync.fetch import FetchResult
-from icalbridge.sync.fetch_texts import fetch_error_english
+from icalbridge.outbound.fetch import FetchResult
 from icalbridge.sync.status import channel_status
+from icalbridge.wording.fetch_texts import fetch_error_english
 
 
 class LookUp:
@@ -37,7 +37,7 @@ def record_failure(
 ) -> ImportRun:
     """Record a failed import: nothing changed, the channel backs off, its status tells why.
 
-    The failure is stored as its code and values (``sync.fetch_texts`` words it in the
+    The failure is stored as its code and values (``wording.fetch_texts`` words it in the
     reader's language); the English words are kept for logs and the operators' page.
     """
     if code is None:

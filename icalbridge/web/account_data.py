@@ -29,8 +29,8 @@ from icalbridge.hub.models import (
     Role,
     Unit,
 )
+from icalbridge.organizations.audit import record_audit, record_audit_everywhere
 from icalbridge.security import client_address
-from icalbridge.sync.audit import record_audit, record_audit_everywhere
 from icalbridge.web.forms import HostForm
 from icalbridge.web.permissions import active_membership, require_role
 

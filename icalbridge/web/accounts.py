@@ -24,8 +24,8 @@ from django.utils.encoding import force_bytes, force_str
 from django.utils.http import urlsafe_base64_decode, urlsafe_base64_encode
 from django.views.decorators.http import require_http_methods
 
-from icalbridge.commands.users import new_user_with_organization
 from icalbridge.hub.models import Membership, Organization, Role
+from icalbridge.organizations.owners import new_user_with_organization
 from icalbridge.web.forms import SignupForm
 from icalbridge.web.permissions import SESSION_ORGANIZATION
 

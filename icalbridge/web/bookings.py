@@ -13,14 +13,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from icalbridge.core.bookings import Kind
-from icalbridge.hub.models import Booking, Unit
-from icalbridge.sync.local_bookings import (
+from icalbridge.bookings.local_bookings import (
     BookingRefused,
     cancel_booking,
     create_local_booking,
     update_local_booking,
 )
+from icalbridge.core.bookings import Kind
+from icalbridge.hub.models import Booking, Unit
 from icalbridge.web.forms import BookingForm
 from icalbridge.web.permissions import booking_for, require_role, unit_for
 

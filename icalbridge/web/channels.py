@@ -23,12 +23,16 @@ from icalbridge.hub.models import (
     PublishedFeed,
     Unit,
 )
+from icalbridge.organizations.audit import record_audit
+from icalbridge.organizations.quotas import (
+    QuotaExceeded,
+    check_can_add_channel,
+    default_poll_interval,
+)
 from icalbridge.security import client_address
-from icalbridge.sync.audit import record_audit
 from icalbridge.sync.export_side import delay_sentences, full_status, platform_name
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.imports_now import ChannelBusy, import_now
-from icalbridge.sync.quotas import QuotaExceeded, check_can_add_channel, default_poll_interval
 from icalbridge.web.calendar_grid import local_today
 from icalbridge.web.channel_help import help_for
 from icalbridge.web.dashboard import COMMON_ZONES

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from icalbridge import clock
 from icalbridge.core.export_status import ExportReason
 from icalbridge.hub.models import Channel, Organization, Unit
-from icalbridge.sync.quotas import QuotaExceeded, check_can_add_unit
+from icalbridge.organizations.quotas import QuotaExceeded, check_can_add_unit
 from icalbridge.web.forms import UnitForm
 from icalbridge.web.health import attention_of, unit_health_of
 from icalbridge.web.permissions import (

@@ -9,9 +9,9 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from icalbridge.core.ics_read import ReadOptions, read_feed
-from icalbridge.sync.fetch import FetchOutcome, fetch_feed, normalise_feed_url
-from icalbridge.sync.policy import fetch_policy
-from icalbridge.sync.problem_texts import read_problem_text
+from icalbridge.outbound.fetch import FetchOutcome, fetch_feed, normalise_feed_url
+from icalbridge.outbound.policy import fetch_policy
+from icalbridge.wording.problem_texts import read_problem_text
 
 FETCH_ERRORS: dict[str, Promise] = {
     "bad_url": _("This is not a calendar link."),

@@ -17,7 +17,7 @@ from icalbridge.core.bookings import Direction, ImportMode, Kind
 from icalbridge.core.platforms import Platform
 from icalbridge.core.spans import Nights, Span, Timed
 from icalbridge.hub.models import Channel, Language, Role, Unit
-from icalbridge.sync.fetch import normalise_feed_url
+from icalbridge.outbound.fetch import normalise_feed_url
 from icalbridge.sync.import_links import Verdict, judge_import_link
 
 KIND_LABELS = {

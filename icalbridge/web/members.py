@@ -13,9 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icalbridge.hub.models import AuditAction, Membership, Role
+from icalbridge.organizations.audit import record_audit
+from icalbridge.organizations.memberships import remove_member
 from icalbridge.security import client_address
-from icalbridge.sync.audit import record_audit
-from icalbridge.sync.memberships import remove_member
 from icalbridge.web.forms import MemberForm, RoleForm
 from icalbridge.web.permissions import active_membership, require_role
 

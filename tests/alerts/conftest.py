@@ -15,7 +15,6 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.auth import get_user_model
 
-from icalbridge.commands.users import new_user_with_organization
 from icalbridge.hub.models import (
     Booking,
     Channel,
@@ -26,6 +25,7 @@ from icalbridge.hub.models import (
     Unit,
     UserPreference,
 )
+from icalbridge.organizations.owners import new_user_with_organization
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
 from tests.alerts.receiver import WebhookReceiver
 

@@ -14,13 +14,13 @@ from django.utils import timezone
 
 from icalbridge import clock
 from icalbridge.alerts.deliver import deliver_due_alerts
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
 from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Channel, PublishedFeed, Role, Unit, WebhookTarget
 from icalbridge.sync.importer import import_channel
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.alerts.conftest import Inbox, SmtpServer, add_member, new_host
 from tests.alerts.receiver import WebhookReceiver
 from tests.alerts.test_mail_alerts import JOHN, MARIE, STAYS, only_message

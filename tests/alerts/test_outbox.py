@@ -12,8 +12,8 @@ from django.utils import timezone
 from icalbridge.alerts.causes import collect_alerts
 from icalbridge.alerts.deliver import deliver_due_alerts
 from icalbridge.alerts.outbox import LEASE, claim_due_alerts
+from icalbridge.commands.worker import Scheduler
 from icalbridge.hub.models import AlertDelivery, DeliveryStatus, Role
-from icalbridge.sync.worker import Scheduler
 from tests.alerts.conftest import (
     Inbox,
     SmtpServer,

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from icalbridge.api.ids import derived_id
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.cli import main
 from icalbridge.commands.backup import backed_up_models
 from icalbridge.core.bookings import Kind
@@ -19,7 +20,6 @@ from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, ApiToken, Booking, Channel, PublishedFeed, Unit
 from icalbridge.sync.exporter import refresh_agenda_feed
 from icalbridge.sync.imports_now import import_now
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.support.feed_server import FeedServer
 from tests.support.hub import Stay, airbnb_feed, days_from_today, new_channel, new_unit
 

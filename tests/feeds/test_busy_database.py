@@ -18,11 +18,11 @@ import httpx
 import pytest
 from django.db import connection
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.sim.hub_process import free_port
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.support.hub import days_from_today, new_channel, new_unit
 from tests.support.workers import (
     WebServer,

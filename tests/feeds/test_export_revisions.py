@@ -8,11 +8,11 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, Channel, PublishedFeed, Unit
 from icalbridge.sync.exporter import refresh_agenda_feed
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.support.hub import days_from_today, new_channel, new_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,12 +14,12 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from icalbridge import clock
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
 from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Channel, PublishedFeed
-from icalbridge.sync.local_bookings import create_local_booking
 from icalbridge.wsgi import application
 from tests.support.hub import days_from_today, new_channel, new_unit
 

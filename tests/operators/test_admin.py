@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from icalbridge.commands.users import new_user_with_organization
 from icalbridge.hub.models import Booking, Channel, ChannelState, Unit
+from icalbridge.organizations.owners import new_user_with_organization
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,6 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
-from icalbridge.commands.users import new_user_with_organization
 from icalbridge.hub.models import (
     Alert,
     AlertCause,
@@ -23,6 +22,7 @@ from icalbridge.hub.models import (
     WebhookTarget,
 )
 from icalbridge.operators.health import hub_health
+from icalbridge.organizations.owners import new_user_with_organization
 from icalbridge.sync.importer import import_channel
 from tests.support.feed_server import FeedServer
 

@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import translation
 
 from icalbridge.hub.models import Organization, Unit
-from icalbridge.sync.quotas import (
+from icalbridge.organizations.quotas import (
     QuotaExceeded,
     allowed_poll_interval,
     check_can_add_channel,

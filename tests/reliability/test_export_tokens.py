@@ -9,13 +9,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import probe_limits, serving
 from icalbridge.feeds.probe_limits import ProbeLimiter
 from icalbridge.hub.models import Channel, PublishedFeed, Unit
 from icalbridge.hub.models.published_feed import hash_of_token
-from icalbridge.sync.local_bookings import create_local_booking
 from icalbridge.wsgi import application
 from tests.support.hub import days_from_today, new_channel, new_unit
 from tests.web.conftest import make_org

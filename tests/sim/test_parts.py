@@ -135,8 +135,8 @@ def test_when_a_part_dies_the_simulation_fails_at_once_and_leaves_no_hub_running
     try:
         assert wait_for(lambda: len(children_of(simulation.pid, "sim.driver")) == 2, 60)
         drivers = children_of(simulation.pid, "sim.driver")
-        assert wait_for(lambda: all(children_of(d, "sim.hub_main") for d in drivers), 60)
-        hubs = [h for d in drivers for h in children_of(d, "sim.hub_main")]
+        assert wait_for(lambda: all(children_of(d, "icalbridge.sim_hub") for d in drivers), 60)
+        hubs = [h for d in drivers for h in children_of(d, "icalbridge.sim_hub")]
 
         os.kill(drivers[1], signal.SIGKILL)
 

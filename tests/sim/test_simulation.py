@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from icalbridge.sim.hub_main import BREAK_VARIABLE
+from icalbridge.sim.hub_variables import BREAK_VARIABLE
 from icalbridge.sim.run import simulate
 from icalbridge.sim.scenario import load_scenario
 

@@ -9,10 +9,10 @@ from datetime import date, timedelta
 from django.test import Client
 from django.utils import timezone
 
-from icalbridge.commands.users import new_user_with_organization
 from icalbridge.feeds import serving
 from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Booking, Channel, PublishedFeed, Unit
+from icalbridge.organizations.owners import new_user_with_organization
 from icalbridge.sync.exporter import refresh_unit_feeds
 
 

@@ -10,12 +10,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.exports import rental_export_since
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, Conflict, PublishedFeed, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.support.hub import days_from_today, new_channel, new_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -14,13 +14,13 @@ from django.test import Client
 from django.utils import timezone
 
 from icalbridge import clock
+from icalbridge.bookings.local_bookings import cancel_booking, create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
 from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Booking, Channel, Conflict, PublishedFeed
 from icalbridge.sync.imports_now import import_now
-from icalbridge.sync.local_bookings import cancel_booking, create_local_booking
 from tests.support.feed_server import FeedServer
 from tests.support.hub import (
     Stay,

@@ -6,11 +6,11 @@ import pytest
 from django.test import Client
 from django.utils import timezone, translation
 
+from icalbridge.bookings.local_bookings import cancel_booking, create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, BookingMove, Channel, Conflict, PublishedFeed
 from icalbridge.sync.imports_now import import_now
-from icalbridge.sync.local_bookings import cancel_booking, create_local_booking
 from icalbridge.sync.status import channel_status
 from tests.support.feed_server import FeedServer
 from tests.support.hub import (

@@ -97,7 +97,7 @@ class Org:
 
 
 def make_org(email: str, name: str) -> Org:
-    from icalbridge.commands.users import new_user_with_organization
+    from icalbridge.organizations.owners import new_user_with_organization
 
     user, organization = new_user_with_organization(email, PASSWORD, name)
     return Org(user, organization)

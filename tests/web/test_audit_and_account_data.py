@@ -21,7 +21,7 @@ from icalbridge.hub.models import (
     Role,
     Unit,
 )
-from icalbridge.sync.audit import record_audit
+from icalbridge.organizations.audit import record_audit
 from tests.web.conftest import PASSWORD
 from tests.web.test_roles import World
 from tests.web.test_roles import world as roles_world  # noqa: F401  (a fixture)
@@ -197,7 +197,7 @@ def test_an_event_about_a_users_own_account_reaches_each_of_their_organizations(
     world: World,
 ) -> None:
     # What the API records when a user creates or revokes one of their API tokens.
-    from icalbridge.sync.audit import record_audit_everywhere
+    from icalbridge.organizations.audit import record_audit_everywhere
 
     count = record_audit_everywhere(
         world.viewer, AuditAction.API_TOKEN_CREATED, target="laptop", ip="2001:db8::1"

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, ExportFetch, ExportVersion, PlatformView, Unit
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.web.conftest import SCREENSHOTS, make_org, switch_language
 from tests.web.test_screenshots import PHONE, _log_in, _shoot
 

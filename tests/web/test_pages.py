@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import (
@@ -24,7 +25,6 @@ from icalbridge.hub.models import (
     Membership,
     Unit,
 )
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.web.conftest import make_org
 from tests.web.test_host_journey import airbnb_feed
 

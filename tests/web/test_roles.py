@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import (
@@ -26,7 +27,6 @@ from icalbridge.hub.models import (
     WebhookTarget,
 )
 from icalbridge.sync.exporter import refresh_unit_feeds
-from icalbridge.sync.local_bookings import create_local_booking
 from icalbridge.web import urls as web_urls
 from tests.web.conftest import make_org
 

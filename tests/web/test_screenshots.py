@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.platforms import all_platforms
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, Channel, HeldChange, ImportRun, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
 from icalbridge.sync.exporter import refresh_unit_feeds
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
 from tests.web.test_host_journey import airbnb_feed
 

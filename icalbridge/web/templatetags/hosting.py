@@ -7,8 +7,8 @@ from django.utils.translation import gettext as _
 
 from icalbridge.core.bookings import Direction, Kind
 from icalbridge.hub.models import Channel, ImportRun
-from icalbridge.sync import run_texts
 from icalbridge.web.forms import KIND_LABELS
+from icalbridge.wording import run_texts
 
 register = template.Library()
 

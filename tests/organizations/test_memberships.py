@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from icalbridge.hub.models import AgendaFeed, Membership, PublishedFeed, Role, Unit
+from icalbridge.organizations.memberships import remove_member
 from icalbridge.sync.exporter import agendas_covering, refresh_agenda_feed
-from icalbridge.sync.memberships import remove_member
 from tests.support.hub import new_unit
 
 pytestmark = pytest.mark.django_db(transaction=True)

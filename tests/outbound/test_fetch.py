@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from icalbridge.sync.fetch import (
+from icalbridge.outbound.fetch import (
     FetchOutcome,
     FetchPolicy,
     Validators,

@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from icalbridge.sync.addresses import (
+from icalbridge.outbound.addresses import (
     AddressRefused,
     ResolutionFailed,
     is_allowed_address,

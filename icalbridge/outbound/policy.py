@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 
 from icalbridge import __version__
-from icalbridge.sync.fetch import FetchPolicy
+from icalbridge.outbound.fetch import FetchPolicy
 
 
 def fetch_policy() -> FetchPolicy:

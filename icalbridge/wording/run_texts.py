@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.utils.translation import ngettext
 
 from icalbridge.hub.models import Channel, ImportOutcome, ImportRun
-from icalbridge.sync.fetch_texts import fetch_error_text
-from icalbridge.sync.problem_texts import problem_texts
+from icalbridge.wording.fetch_texts import fetch_error_text
+from icalbridge.wording.problem_texts import problem_texts
 
 
 def channel_error_text(channel: Channel) -> str:

@@ -7,9 +7,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 
-def retry_after_seconds(
-    value: str | None, date_header: str | None, now: datetime | None = None
-) -> int | None:
+def retry_after_seconds(value: str | None, date_header: str | None, now: datetime) -> int | None:
     """Return the wait a Retry-After header asks for, in whole seconds, or None."""
     if not value:
         return None
@@ -22,12 +20,12 @@ def retry_after_seconds(
     # Measure against the server's own clock when it gives one: our clock may be off.
     base = _http_date(date_header) if date_header else None
     if base is None:
-        base = now or datetime.now(UTC)
+        base = now
     return max(0, math.ceil((when - base).total_seconds()))
 
 
 def status_variant(status: int, retry_after_s: int | None) -> str:
-    """Return which explanation of an HTTP error status the host reads (``sync.fetch_texts``)."""
+    """Return which explanation of an HTTP error status the host reads (``wording.fetch_texts``)."""
     wait = "_wait" if retry_after_s is not None else ""
     if status in (401, 403):
         return "refused"

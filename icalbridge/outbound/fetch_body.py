@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from icalbridge.sync.fetch_texts import fetch_error_english
+from icalbridge.wording.fetch_texts import fetch_error_english
 
 _CALENDAR_START = re.compile(rb"BEGIN:VCALENDAR", re.IGNORECASE)
 
@@ -21,7 +21,7 @@ _CALENDAR_START = re.compile(rb"BEGIN:VCALENDAR", re.IGNORECASE)
 class FetchFailure(Exception):
     """A fetch that ended without a usable body: a stable code and the values of its message.
 
-    ``params`` may hold a ``variant`` that picks the sentence (``sync.fetch_texts``).
+    ``params`` may hold a ``variant`` that picks the sentence (``wording.fetch_texts``).
     """
 
     def __init__(

@@ -3,6 +3,9 @@
 ``ICALBRIDGE_SIM_BREAK=echoes`` makes the worker take every echo for a real block (rule
 8 off). It exists only so that a test can show the simulation catches what echo
 detection prevents; the engine's code is untouched, the switch is applied here.
+
+It wraps the ``icalbridge`` command, of which the simulator is a sub-command: it sits
+beside ``cli.py``, not in ``sim/``, which starts it as a program and never imports it.
 """
 
 from __future__ import annotations
@@ -14,12 +17,7 @@ import threading
 import time
 
 from icalbridge import cli
-
-# Set in the hub's environment to run it with a part of the engine switched off, so that
-# a test can show the simulation sees what that part prevents.
-BREAK_VARIABLE = "ICALBRIDGE_SIM_BREAK"
-# The simulation process the hub belongs to.
-PARENT_VARIABLE = "ICALBRIDGE_SIM_PARENT_PID"
+from icalbridge.sim.hub_variables import BREAK_VARIABLE, PARENT_VARIABLE
 
 
 def stop_when_orphaned() -> None:

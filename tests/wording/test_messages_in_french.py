@@ -11,10 +11,10 @@ from django.utils.functional import Promise
 
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.core.read_problems import PROBLEM_CODES
-from icalbridge.sync.fetch import FetchPolicy, fetch_feed
-from icalbridge.sync.fetch_texts import FETCH_TEXTS
-from icalbridge.sync.message_texts import render_text
-from icalbridge.sync.problem_texts import PROBLEM_TEXTS, read_problem_text
+from icalbridge.outbound.fetch import FetchPolicy, fetch_feed
+from icalbridge.wording.fetch_texts import FETCH_TEXTS
+from icalbridge.wording.message_texts import render_text
+from icalbridge.wording.problem_texts import PROBLEM_TEXTS, read_problem_text
 from tests.support import fixtures
 from tests.support.feed_server import FeedServer
 

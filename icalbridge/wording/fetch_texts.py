@@ -12,7 +12,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
-from icalbridge.sync.message_texts import render_english, render_text
+from icalbridge.wording.message_texts import render_english, render_text
 
 FETCH_TEXTS: dict[str, Promise] = {
     # The link itself, before any connection.

@@ -13,10 +13,11 @@ from enum import StrEnum
 
 import httpx
 
-from icalbridge.sync.addresses import AddressRefused, ResolutionFailed, Resolver, pinned_address
-from icalbridge.sync.fetch_body import FetchFailure, Watchdog, calendar_body, read_body
-from icalbridge.sync.fetch_messages import retry_after_seconds, status_variant
-from icalbridge.sync.fetch_texts import fetch_error_english, fetch_error_text
+from icalbridge import clock
+from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed, Resolver, pinned_address
+from icalbridge.outbound.fetch_body import FetchFailure, Watchdog, calendar_body, read_body
+from icalbridge.outbound.fetch_messages import retry_after_seconds, status_variant
+from icalbridge.wording.fetch_texts import fetch_error_english, fetch_error_text
 
 logger = logging.getLogger(__name__)
 
@@ -340,7 +341,7 @@ def _http_failure(response: httpx.Response) -> FetchFailure:
     retry_after = None
     if response.status_code in (429, 503):
         retry_after = retry_after_seconds(
-            response.headers.get("retry-after"), response.headers.get("date")
+            response.headers.get("retry-after"), response.headers.get("date"), clock.now()
         )
     params = {"variant": status_variant(response.status_code, retry_after)}
     params["status"] = str(response.status_code)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 
 from icalbridge.core.feed import Problem
-from icalbridge.sync.message_texts import render_text
+from icalbridge.wording.message_texts import render_text
 
 PROBLEM_TEXTS: dict[str, Promise] = {
     "empty_body": _("The feed is empty: the body has no content."),

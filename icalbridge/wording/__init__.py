@@ -1,0 +1,1 @@
+"""What the hub tells people, by stable code, in the reader's language (French, English)."""
