@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights, Timed
 from icalbridge.hub.models import Booking, BookingMove, Channel, Membership, Role, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.web.conftest import make_org
 
 pytestmark = pytest.mark.django_db

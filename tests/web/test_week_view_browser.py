@@ -10,11 +10,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
 
+from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, Channel, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
-from icalbridge.sync.local_bookings import create_local_booking
 from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
 from tests.web.test_week_view import imported_lesson, lesson
 
