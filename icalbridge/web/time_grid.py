@@ -67,8 +67,6 @@ class Block:
 class Cell:
     """One hour of one column: what it holds, its words, and what Enter does there."""
 
-    column: int
-    row: int
     where: str
     words: str
     exists: bool = True
@@ -88,7 +86,6 @@ class Row:
 
 @dataclass(frozen=True)
 class AllDayCell:
-    column: int
     where: str
     words: str
     entries: tuple[AgendaEntry, ...]
@@ -130,13 +127,11 @@ def build_time_grid(
         else row_window(keys, [p for column in placed for p in column], FIRST_HOUR, LAST_HOUR)
     )
     cells: list[list[Cell]] = [[] for _ in keys[first:stop]]
-    for index, (column, day_slots, day_placed) in enumerate(
-        zip(columns, slots, placed, strict=True)
-    ):
+    for column, day_slots, day_placed in zip(columns, slots, placed, strict=True):
         by_key = {slot.key: slot for slot in day_slots}
         for row, key in enumerate(keys[first:stop]):
             cells[row].append(
-                _cell(column, index, row, key, by_key.get(key), day_placed, first, back, can_edit)
+                _cell(column, row, key, by_key.get(key), day_placed, first, back, can_edit)
             )
     _mark_active(columns, cells, keys[first:stop], focus)
     rows = tuple(
@@ -145,7 +140,7 @@ def build_time_grid(
     )
     return TimeGrid(
         tuple(columns),
-        tuple(_all_day_cell(i, c, back, can_edit) for i, c in enumerate(columns)),
+        tuple(_all_day_cell(c, back, can_edit) for c in columns),
         rows,
         shows_whole_day=whole_day or (first, stop) == (0, len(keys)),
     )
@@ -153,7 +148,6 @@ def build_time_grid(
 
 def _cell(
     column: Column,
-    index: int,
     row: int,
     key: HourKey,
     slot: HourSlot | None,
@@ -165,7 +159,7 @@ def _cell(
     where = f"{column.heading}, {hour_label(key)}"
     if slot is None:
         words = _("%(where)s: this hour does not exist that day (the clocks change)")
-        return Cell(index, row, where, words % {"where": where}, exists=False)
+        return Cell(where, words % {"where": where}, exists=False)
     unit = column.bookings.unit
     spans = column.bookings.spans
     entries = column.bookings.entries
@@ -175,8 +169,6 @@ def _cell(
     # The hour clocks repeat cannot be typed in the form (its 02:00 is the first one).
     can_add = can_edit and key.occurrence == 0
     return Cell(
-        index,
-        row,
         where,
         words,
         blocks=tuple(
@@ -209,7 +201,7 @@ def _block(placed: Placed, entry: AgendaEntry, column: Column, row: int) -> Bloc
     )
 
 
-def _all_day_cell(index: int, column: Column, back: str, can_edit: bool) -> AllDayCell:
+def _all_day_cell(column: Column, back: str, can_edit: bool) -> AllDayCell:
     bookings = column.bookings
     entries = tuple(bookings.entries[i] for i in nights_on_day(bookings.nights, column.day))
     said = "; ".join(
@@ -219,7 +211,7 @@ def _all_day_cell(index: int, column: Column, back: str, can_edit: bool) -> AllD
     words = _("%(where)s: %(bookings)s") % {"where": where, "bookings": said or _("free")}
     day = column.day
     add = add_url(bookings.unit, back, day, day + timedelta(days=1)) if can_edit else ""
-    return AllDayCell(index, where, words, entries, add)
+    return AllDayCell(where, words, entries, add)
 
 
 def _mark_active(

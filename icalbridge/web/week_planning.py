@@ -40,8 +40,6 @@ class PlanItem:
 
 @dataclass
 class PlanCell:
-    row: int
-    column: int
     where: str
     words: str
     items: tuple[PlanItem, ...]
@@ -57,7 +55,6 @@ class PlanCell:
 
 @dataclass(frozen=True)
 class PlanRow:
-    day: date
     heading: str
     short_heading: str
     is_today: bool
@@ -75,20 +72,17 @@ def build_planning(
 ) -> tuple[PlanRow, ...]:
     """Return one row per day of ``days``, one cell per unit, each naming what it holds."""
     rows = []
-    for r, day in enumerate(days):
+    for day in days:
         heading = date_format(day, "l j F")
         cells = tuple(
-            _cell(r, c, day, heading, bookings, back, day == today, can_edit)
-            for c, bookings in enumerate(units)
+            _cell(day, heading, bookings, back, day == today, can_edit) for bookings in units
         )
-        rows.append(PlanRow(day, heading, date_format(day, "D j"), day == today, cells))
+        rows.append(PlanRow(heading, date_format(day, "D j"), day == today, cells))
     _mark_active(rows, days, today, focus)
     return tuple(rows)
 
 
 def _cell(
-    row: int,
-    column: int,
     day: date,
     heading: str,
     bookings: UnitBookings,
@@ -124,7 +118,7 @@ def _cell(
             else add_url(unit, back, day, day + timedelta(days=1))
         )
     day_url = f"{reverse('unit_day', args=[unit.public_id])}?{urlencode({'date': day.isoformat()})}"
-    return PlanCell(row, column, where, words, items, add, day_url, is_today)
+    return PlanCell(where, words, items, add, day_url, is_today)
 
 
 def _mark_active(

@@ -69,7 +69,7 @@ def agenda_day(request: HttpRequest) -> HttpResponse:
         Column(bookings, asked.day, bookings.unit.name, bookings.unit.name, is_today=False)
         for bookings in unit_bookings(asked.units, asked.day, asked.day, asked.back)
     ]
-    context = _navigation(request, "day", asked.day, asked.today, asked.problem) | {
+    context = _navigation(request, "day", asked.day, asked.problem) | {
         "membership": asked.membership,
         "grid": _grid(request, columns, asked.back, asked.membership),
         "units": asked.units,
@@ -96,7 +96,7 @@ def agenda_week(request: HttpRequest) -> HttpResponse:
         can_edit=asked.membership.can_edit,
         focus=(int(focus[1]), int(focus[2])) if focus else None,
     )
-    context = _navigation(request, "week", asked.day, asked.today, asked.problem) | {
+    context = _navigation(request, "week", asked.day, asked.problem) | {
         "membership": asked.membership,
         "units": asked.units,
         "rows": rows,
@@ -143,7 +143,7 @@ def _unit_view(request: HttpRequest, unit_id: str, period: str) -> HttpResponse:
     if period == "day":
         columns = [replace(c, is_today=False) for c in columns]
     grid = _grid(request, columns, back, membership)
-    context = _navigation(request, period, day, today, problem) | {
+    context = _navigation(request, period, day, problem) | {
         "unit": unit,
         "membership": membership,
         "grid": grid,
@@ -167,9 +167,7 @@ def _grid(
     )
 
 
-def _navigation(
-    request: HttpRequest, period: str, day: date, today: date, problem: str
-) -> dict[str, Any]:
+def _navigation(request: HttpRequest, period: str, day: date, problem: str) -> dict[str, Any]:
     """Return the links to the previous and next period, today, and the period's other views."""
     step = timedelta(days=7 if period == "week" else 1)
     keep = {"hours": "all"} if request.GET.get("hours") == "all" else {}
@@ -180,7 +178,6 @@ def _navigation(
     return {
         "period": period,
         "day": day,
-        "today": today,
         "problem": problem,
         "previous": at(max(day - step, EARLIEST)),
         "next": at(min(day + step, LATEST)),
