@@ -26,6 +26,10 @@ class UnitIn(Schema):
     timezone: str = Field("Europe/Paris", description="An IANA zone, e.g. Europe/Paris.")
     check_in: time = Field(time(16, 0), description="HH:MM, local time.")
     check_out: time = Field(time(10, 0), description="HH:MM, local time.")
+    booked_by_the_hour: bool = Field(
+        False,
+        description="A room or a person booked through the day: its pages open on the week.",
+    )
     organization: str | None = Field(
         None, description="Needed only when you belong to several organizations."
     )
@@ -55,6 +59,9 @@ class UnitOut(Schema):
     timezone: str
     check_in: str
     check_out: str
+    booked_by_the_hour: bool = Field(
+        description="Whether its pages open on the week (booked by the hour) or the month."
+    )
 
 
 def unit_out(unit: Unit) -> dict[str, Any]:
@@ -65,6 +72,7 @@ def unit_out(unit: Unit) -> dict[str, Any]:
         "timezone": unit.timezone,
         "check_in": unit.check_in.strftime("%H:%M"),
         "check_out": unit.check_out.strftime("%H:%M"),
+        "booked_by_the_hour": unit.booked_by_the_hour,
     }
 
 
@@ -110,6 +118,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Status[dict[str, Any]]
             timezone=payload.timezone,
             check_in=payload.check_in,
             check_out=payload.check_out,
+            booked_by_the_hour=payload.booked_by_the_hour,
         )
     return Status(201, unit_out(unit))
 

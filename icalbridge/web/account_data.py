@@ -84,6 +84,7 @@ def organization_data(organization: Organization) -> dict[str, Any]:
                 "timezone": u.timezone,
                 "check_in": u.check_in,
                 "check_out": u.check_out,
+                "booked_by_the_hour": u.booked_by_the_hour,
             }
             for u in units
         ],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, time, timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import formats
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,21 +38,54 @@ def _date_asked(raw: str | None) -> date | None:
         return None
 
 
+def _time_asked(raw: str | None) -> time | None:
+    try:
+        return time.fromisoformat(raw or "")
+    except ValueError:
+        return None
+
+
 def _initial_for_new(request: HttpRequest) -> dict[str, Any]:
+    """Fill the form from the grid's choice: nights, or hours when a week or day view asks."""
     start = _date_asked(request.GET.get("start"))
     end = _date_asked(request.GET.get("end"))
     if start is None:
         return {}
+    start_time = _time_asked(request.GET.get("start_time"))
+    end_time = _time_asked(request.GET.get("end_time"))
+    if start_time is not None and end_time is not None:
+        # An hour chosen on a week or day view is a lesson or a session: a reservation.
+        return {
+            "kind": Kind.RESERVED.value,
+            "start": start,
+            "end": end if end is not None and end >= start else start,
+            "start_time": start_time,
+            "end_time": end_time,
+        }
     if end is None or end <= start:
         end = start + timedelta(days=1)
     return {"start": start, "end": end}
+
+
+def page_to_return_to(request: HttpRequest) -> str | None:
+    """Return the page of this site the host came from (``next``), to go back to after a change."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
 
 
 def _month_of(booking_start: date) -> str:
     return booking_start.strftime("%Y-%m")
 
 
-def _back_to_grid(unit: Unit, day: date) -> HttpResponse:
+def _back_to_grid(request: HttpRequest, unit: Unit, day: date) -> HttpResponse:
+    """Go back to the week or day view the change came from, else to the month grid."""
+    back = page_to_return_to(request)
+    if back is not None:
+        return redirect(back)
     response = redirect("unit_calendar", unit_id=unit.public_id)
     response["Location"] += f"?month={_month_of(day)}"
     return response
@@ -163,13 +197,19 @@ def booking_create(request: HttpRequest, unit_id: str) -> HttpResponse:
         )
         if booking is not None:
             messages.success(request, _("Added. The channels will see it at their next fetch."))
-            return _back_to_grid(unit, data["start"])
+            return _back_to_grid(request, unit, data["start"])
     template = (
         "web/partials/booking_form.html"
         if request.headers.get("HX-Request")
         else "web/booking_form.html"
     )
-    return render(request, template, {"form": form, "unit": unit, "membership": membership})
+    context = {
+        "form": form,
+        "unit": unit,
+        "membership": membership,
+        "next": page_to_return_to(request),
+    }
+    return render(request, template, context)
 
 
 def _initial_of(booking: Booking) -> dict[str, Any]:
@@ -220,7 +260,7 @@ def booking_detail(request: HttpRequest, booking_id: str) -> HttpResponse:
             )
             if saved is not None:
                 messages.success(request, _("Saved. The channels will follow at their next fetch."))
-                return _back_to_grid(booking.unit, data["start"])
+                return _back_to_grid(request, booking.unit, data["start"])
     elif request.method == "POST":
         require_role(membership, write=True)
         messages.error(request, _("This booking cannot be changed here."))
@@ -234,6 +274,7 @@ def booking_detail(request: HttpRequest, booking_id: str) -> HttpResponse:
             "membership": membership,
             "moves": booking.moves.all(),
             "scope": booking.scope.all(),
+            "next": page_to_return_to(request),
         },
     )
 
@@ -249,4 +290,4 @@ def booking_cancel(request: HttpRequest, booking_id: str) -> HttpResponse:
         messages.error(request, refused.message)
         return redirect("booking_detail", booking_id=booking.public_id)
     messages.success(request, _("Cancelled: these dates are free again on every channel."))
-    return _back_to_grid(booking.unit, booking.start_date or booking.start_at.date())  # type: ignore[union-attr]
+    return _back_to_grid(request, booking.unit, booking.start_date or booking.start_at.date())  # type: ignore[union-attr]

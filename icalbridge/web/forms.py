@@ -123,9 +123,19 @@ class SignupForm(HostForm):
 
 
 class UnitForm(HostModelForm):
+    booked_by_the_hour = forms.ChoiceField(
+        label=_("How is it booked?"),
+        choices=[
+            ("False", _("By the night (a gîte, a room to let): it opens on its month")),
+            ("True", _("By the hour (a room, a teacher, a studio): it opens on its week")),
+        ],
+        required=False,
+        widget=forms.RadioSelect,
+    )
+
     class Meta:
         model = Unit
-        fields = ["name", "timezone", "check_in", "check_out"]
+        fields = ["name", "timezone", "check_in", "check_out", "booked_by_the_hour"]
         labels = {
             "name": _("Name"),
             "timezone": _("Time zone"),
@@ -146,6 +156,9 @@ class UnitForm(HostModelForm):
         zone = self.cleaned_data["timezone"].strip()
         validate_zone(zone)
         return zone
+
+    def clean_booked_by_the_hour(self) -> bool:
+        return bool(self.cleaned_data.get("booked_by_the_hour") == "True")
 
 
 class BookingForm(HostForm):

@@ -7,13 +7,13 @@ from icalbridge.web import (
     accounts,
     agenda_feeds,
     bookings,
-    calendar_grid,
     channels,
     conflicts,
     dashboard,
     members,
     notifications,
     planning,
+    week_view,
 )
 
 urlpatterns = [
@@ -48,7 +48,11 @@ urlpatterns = [
         name="webhook_remove",
     ),
     path("units/new/", dashboard.unit_create, name="unit_create"),
-    path("units/<uuid:unit_id>/", calendar_grid.unit_calendar, name="unit_calendar"),
+    path("units/<uuid:unit_id>/", week_view.unit_home, name="unit_calendar"),
+    path("units/<uuid:unit_id>/week/", week_view.unit_week, name="unit_week"),
+    path("units/<uuid:unit_id>/day/", week_view.unit_day, name="unit_day"),
+    path("agenda/week/", week_view.agenda_week, name="agenda_week"),
+    path("agenda/day/", week_view.agenda_day, name="agenda_day"),
     path("units/<uuid:unit_id>/edit/", dashboard.unit_edit, name="unit_edit"),
     path("units/<uuid:unit_id>/bookings/new/", bookings.booking_create, name="booking_create"),
     path("units/<uuid:unit_id>/channels/", channels.channel_pick, name="channel_pick"),

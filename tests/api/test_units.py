@@ -23,8 +23,22 @@ def test_creating_a_unit_answers_its_id_and_settings(api: ApiClient) -> None:
         "timezone": "Europe/Paris",
         "check_in": "17:00",
         "check_out": "10:00",
+        "booked_by_the_hour": False,
     }
     assert unit.organization.memberships.get().user.username == "host@example.test"
+
+
+def test_a_room_booked_by_the_hour_says_so_when_created_and_listed(api: ApiClient) -> None:
+    created = api.post(
+        "/units", {"name": "Salle Debussy", "timezone": "Europe/Paris", "booked_by_the_hour": True}
+    )
+    assert created.status_code == 201 and created.json()["booked_by_the_hour"] is True
+    assert Unit.objects.get().booked_by_the_hour
+    listed = api.get("/units").json()["items"]
+    assert [u["booked_by_the_hour"] for u in listed] == [True]
+    assert "booked_by_the_hour" in fields_of(
+        api.post("/units", {"name": "Salle Ravel", "booked_by_the_hour": "sometimes"})
+    )
 
 
 def test_listing_units_shows_every_unit_of_my_organizations(api: ApiClient) -> None:

@@ -49,6 +49,9 @@ def test_every_field_of_the_host_pages_has_a_label(page: Any) -> None:
     for path in (
         "/",
         f"/units/{unit.public_id}/",
+        f"/units/{unit.public_id}/week/",
+        "/agenda/week/",
+        "/agenda/day/",
         f"/units/{unit.public_id}/bookings/new/",
         f"/units/{unit.public_id}/channels/new/booking/",
         f"/units/{unit.public_id}/edit/",

@@ -105,6 +105,8 @@ def _kwargs(world: World, name: str) -> dict[str, Any]:
     webhook = {"webhook_id": WebhookTarget.objects.get(organization=world.unit.organization).pk}
     return {
         "unit_calendar": unit,
+        "unit_week": unit,
+        "unit_day": unit,
         "unit_edit": unit,
         "booking_create": unit,
         "channel_pick": unit,
@@ -137,6 +139,10 @@ MATRIX = [
     ("unit_create", "get", 403),
     ("unit_create", "post", 403),
     ("unit_calendar", "get", 200),
+    ("unit_week", "get", 200),
+    ("unit_day", "get", 200),
+    ("agenda_week", "get", 200),
+    ("agenda_day", "get", 200),
     ("unit_edit", "get", 403),
     ("unit_edit", "post", 403),
     ("booking_create", "get", 403),
@@ -181,6 +187,8 @@ MATRIX = [
 OWN_ORGANIZATION = {
     "dashboard",
     "planning",
+    "agenda_week",
+    "agenda_day",
     "unit_create",
     "members",
     "agenda_feeds",

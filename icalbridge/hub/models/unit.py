@@ -20,6 +20,8 @@ class Unit(models.Model):
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
     check_in = models.TimeField(_("check-in time"), default=time(16, 0))
     check_out = models.TimeField(_("check-out time"), default=time(10, 0))
+    # A room or a person booked through the day: the unit opens on its week, not its month.
+    booked_by_the_hour = models.BooleanField(_("booked by the hour"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

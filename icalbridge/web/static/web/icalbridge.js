@@ -12,10 +12,12 @@
     }
     window.htmx.ajax("GET", url, { target: body, swap: "innerHTML" }).then(function () {
       dialog.showModal();
-      var first = body.querySelector("input:checked, input, select, textarea");
+      var first = body.querySelector("input:checked") || body.querySelector("input:not([type=hidden]), select, textarea");
       if (first) first.focus();
     });
   }
+  // The week and day views open the same form (agenda_views.js).
+  window.icalbridge = { openBookingDialog: openBookingDialog };
 
   // For grid_keys.js: Enter on a free day opens the same dialog.
   window.icalbridge = { openBookingDialog: openBookingDialog };
