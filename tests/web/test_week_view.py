@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from icalbridge.bookings.local_bookings import create_local_booking
+from icalbridge.clock import CLOCK_FILE_VARIABLE, set_virtual_now
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights, Timed
 from icalbridge.hub.models import Booking, BookingMove, Channel, Membership, Role, Unit
@@ -26,6 +27,14 @@ pytestmark = pytest.mark.django_db
 PARIS = ZoneInfo("Europe/Paris")
 TUESDAY = date(2026, 3, 10)
 WEEK = f"date={TUESDAY}"
+
+
+@pytest.fixture
+def early_march(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Put the hub's clock before the week the tests plan: a host enters no past lesson."""
+    path = tmp_path / "clock"
+    set_virtual_now(path, datetime(2026, 3, 2, 9, tzinfo=PARIS))
+    monkeypatch.setenv(CLOCK_FILE_VARIABLE, str(path))
 
 
 @pytest.fixture
@@ -185,6 +194,7 @@ def _data_add(page: str, label_start: str) -> str:
     raise AssertionError(f"no cell {label_start}")
 
 
+@pytest.mark.usefixtures("early_march")
 def test_a_lesson_is_added_from_an_hour_of_the_week_and_the_host_comes_back_to_it(
     school: Any, room: Unit
 ) -> None:
@@ -225,6 +235,7 @@ def test_a_lesson_is_added_from_an_hour_of_the_week_and_the_host_comes_back_to_i
     )
 
 
+@pytest.mark.usefixtures("early_march")
 def test_a_lesson_is_moved_then_cancelled_from_the_week_through_the_booking_page(
     school: Any, room: Unit
 ) -> None:
