@@ -38,7 +38,6 @@ from icalbridge.web.channel_help import help_for
 from icalbridge.web.dashboard import COMMON_ZONES
 from icalbridge.web.feed_check import check_link
 from icalbridge.web.forms import ChannelForm
-from icalbridge.web.health import ChannelHealth
 from icalbridge.web.permissions import channel_for, unit_for
 
 
@@ -180,7 +179,7 @@ def status_context(channel: Channel, held: HeldChange | None) -> dict[str, Any]:
     full = full_status(channel, clock.now(), held)
     return {
         "status": full.overall,
-        "health": ChannelHealth(channel, full.imported, held),
+        "imported": full.imported,
         "export": full.export,
         "delays": delay_sentences(channel, full.export) if full.export else [],
     }
