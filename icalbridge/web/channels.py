@@ -30,7 +30,7 @@ from icalbridge.organizations.quotas import (
     default_poll_interval,
 )
 from icalbridge.security import client_address
-from icalbridge.sync.export_side import delay_sentences, full_status, platform_name
+from icalbridge.sync.export_side import delay_sentences, full_status
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.imports_now import ChannelBusy, import_now
 from icalbridge.web.calendar_grid import local_today
@@ -39,6 +39,7 @@ from icalbridge.web.dashboard import COMMON_ZONES
 from icalbridge.web.feed_check import check_link
 from icalbridge.web.forms import ChannelForm
 from icalbridge.web.permissions import channel_for, unit_for
+from icalbridge.wording.platform_names import platform_name
 
 
 def _is_htmx(request: HttpRequest) -> bool:
