@@ -41,6 +41,14 @@ def feed_row(token: str, fields: Sequence[str]) -> dict[str, Any] | None:
     error translation kept (a failed query still marks the connection for a check).
     """
     database = connections["default"]
+    if database.connection is not None and database.errors_occurred:
+        # The lean path keeps its thread's connection across requests whatever
+        # CONN_MAX_AGE says (reconnecting cost more than the whole answer): after an
+        # error, it is checked, and replaced only when unusable.
+        if database.is_usable():
+            database.errors_occurred = False
+        else:
+            database.close()
     if database.connection is None:
         database.ensure_connection()
     with database.wrap_database_errors:

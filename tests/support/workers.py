@@ -120,7 +120,7 @@ class WebServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-def start_web_server(data_dir: Path, port: int, **env: str) -> WebServer:
+def start_web_server(data_dir: Path, port: int, *, workers: int = 1, **env: str) -> WebServer:
     from icalbridge.commands.web_server import web_server_command
 
     environment = {
@@ -134,7 +134,7 @@ def start_web_server(data_dir: Path, port: int, **env: str) -> WebServer:
     log = Path(tempfile.mkstemp(dir=data_dir, prefix="web-", suffix=".log")[1])
     with log.open("wb") as output:
         process = subprocess.Popen(
-            web_server_command(f"127.0.0.1:{port}", workers=1),
+            web_server_command(f"127.0.0.1:{port}", workers=workers),
             env=environment,
             cwd=REPO,
             stdout=output,
