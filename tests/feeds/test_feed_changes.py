@@ -19,8 +19,14 @@ from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.sim.hub_process import free_port
 from icalbridge.sync.local_bookings import create_local_booking
-from tests.support.hub import days_from_today, new_channel, new_unit
-from tests.support.workers import WebServer, start_web_server, stop_web_server, wait_until
+from tests.support.hub import days_from_today, new_export_with_a_stay
+from tests.support.workers import (
+    WebServer,
+    start_web_server,
+    stop_web_server,
+    wait_until,
+    web_server_answers,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,17 +53,10 @@ def server(
             ICALBRIDGE_FEED_PROBE_LIMIT="0",
         )
     try:
-        assert wait_until(lambda: _answers(started), timeout=60), started.log.read_text()
+        assert wait_until(lambda: web_server_answers(started), timeout=60), started.log.read_text()
         yield started
     finally:
         stop_web_server(started)
-
-
-def _answers(server: WebServer) -> bool:
-    try:
-        return get(server, "/healthz")[0] == 200
-    except OSError:
-        return False
 
 
 def get(server: WebServer, path: str) -> tuple[int, str, bytes]:
@@ -73,12 +72,7 @@ def get(server: WebServer, path: str) -> tuple[int, str, bytes]:
 
 @pytest.fixture
 def channel() -> Channel:
-    unit = new_unit()
-    channel = new_channel(unit, "Booking.com", "booking", direction="export")
-    create_local_booking(
-        unit, span=Nights(days_from_today(4), days_from_today(8)), kind=Kind.RESERVED
-    )
-    return channel
+    return new_export_with_a_stay()
 
 
 def answers(server: WebServer, path: str) -> list[tuple[int, str]]:

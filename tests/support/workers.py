@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from django.db import connection
 from huey import RedisHuey, SqliteHuey
 
@@ -141,6 +142,14 @@ def start_web_server(data_dir: Path, port: int, *, workers: int = 1, **env: str)
             stderr=subprocess.STDOUT,
         )
     return WebServer(process, log, port)
+
+
+def web_server_answers(server: WebServer) -> bool:
+    """Tell whether the server answers its health check yet."""
+    try:
+        return httpx.get(server.url("/healthz"), timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def stop_web_server(server: WebServer) -> str:
