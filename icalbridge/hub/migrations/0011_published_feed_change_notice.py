@@ -49,7 +49,7 @@ def drop_trigger(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("hub", "0008_closedloop_export_loop"),
+        ("hub", "0010_unit_booked_by_the_hour"),
     ]
 
     operations = [migrations.RunPython(create_trigger, drop_trigger)]
