@@ -212,6 +212,10 @@ ICALBRIDGE_DIGEST_HOUR = env_int("ICALBRIDGE_DIGEST_HOUR", 7)
 ICALBRIDGE_FEED_PROBE_LIMIT = env_int("ICALBRIDGE_FEED_PROBE_LIMIT", 20)
 ICALBRIDGE_FEED_PROBE_BLOCK_S = env_int("ICALBRIDGE_FEED_PROBE_BLOCK_S", 300)
 ICALBRIDGE_BEHIND_PROXY = env_bool("ICALBRIDGE_BEHIND_PROXY", False)
+# Each web process answers the feeds it served from memory until the database says they
+# changed (icalbridge.feeds.feed_changes: LISTEN/NOTIFY on PostgreSQL, data_version on
+# SQLite). Off: every request looks its feed up, as a pooler that cannot LISTEN requires.
+ICALBRIDGE_FEEDS_IN_MEMORY = env_bool("ICALBRIDGE_FEEDS_IN_MEMORY", True)
 
 # Agenda feeds pushed into CalDAV calendars (docs/agenda-feeds.md). The key that encrypts
 # the stored CalDAV passwords (SECRET_KEY when empty), and how often each pushed calendar is

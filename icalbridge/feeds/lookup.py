@@ -8,27 +8,21 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
-from django.db import connection, connections
-from django.db.models import Field
+from django.db import connections
 
 from icalbridge.hub.models import PublishedFeed
 from icalbridge.hub.models.published_feed import hash_of_token
-
-
-def _column(name: str) -> str:
-    field = PublishedFeed._meta.get_field(name)
-    assert isinstance(field, Field) and field.column
-    return connection.ops.quote_name(field.column)
+from icalbridge.hub.sql_names import column_name, table_name
 
 
 @cache
 def _select(vendor: str, fields: tuple[str, ...]) -> str:
-    meta, quote = PublishedFeed._meta, connection.ops.quote_name
-    columns = ", ".join(_column(name) for name in ("token", *fields))
-    token_hash = _column("token_hash")
+    columns = ", ".join(column_name(PublishedFeed, name) for name in ("token", *fields))
+    token_hash = column_name(PublishedFeed, "token_hash")
     placeholder = "?" if vendor == "sqlite" else "%s"
     return (
-        f"SELECT {columns} FROM {quote(meta.db_table)} WHERE {token_hash} = {placeholder} LIMIT 1"
+        f"SELECT {columns} FROM {table_name(PublishedFeed)}"
+        f" WHERE {token_hash} = {placeholder} LIMIT 1"
     )
 
 
@@ -41,6 +35,14 @@ def feed_row(token: str, fields: Sequence[str]) -> dict[str, Any] | None:
     error translation kept (a failed query still marks the connection for a check).
     """
     database = connections["default"]
+    if database.connection is not None and database.errors_occurred:
+        # The lean path keeps its thread's connection across requests whatever
+        # CONN_MAX_AGE says (reconnecting cost more than the whole answer): after an
+        # error, it is checked, and replaced only when unusable.
+        if database.is_usable():
+            database.errors_occurred = False
+        else:
+            database.close()
     if database.connection is None:
         database.ensure_connection()
     with database.wrap_database_errors:

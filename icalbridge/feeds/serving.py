@@ -1,32 +1,36 @@
-"""Answer a request for /ical/<token>.ics from stored bytes: one lookup, a check, a write.
+"""Answer a request for /ical/<token>.ics from stored bytes: a check and a write.
 
 Shared by the Django view and the lean WSGI path so that both answer the same way. Each
-process keeps the bytes and headers of the feeds it served, and a request revalidates them
-with a lookup of the feed's current ETag: the bytes travel from the database once per
-version, not once per request. Recording the fetch is queued (icalbridge.feeds.fetch_records):
-no answer waits for the database's write lock.
+process keeps the feeds it served, bytes and ready headers (``feeds.known_feeds``). The
+lean path answers a feed it knows without asking the database for as long as
+``feeds.feed_changes`` vouches that nothing changed; else, and always in the Django view
+(which may run inside a transaction of its own), a request looks up the feed's current
+ETag by its token, and the bytes travel from the database once per version. Recording the
+fetch is queued (icalbridge.feeds.fetch_records): no answer waits for the database's write
+lock.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
+
+from django.db import connection
 
 from icalbridge import clock
 from icalbridge.core.user_agents import fetcher_of
+from icalbridge.feeds.feed_changes import change_watch
 from icalbridge.feeds.fetch_records import ExportFetch, fetch_recorder
+from icalbridge.feeds.known_feeds import KnownFeed, StoredFeed, known_feeds
 from icalbridge.feeds.lookup import feed_row
 from icalbridge.feeds.probe_limits import feed_probe_limiter
 from icalbridge.hub.models import PublishedFeed
 from icalbridge.ops.counters import export_not_modified, export_requests
 
 FETCH_RECORD_INTERVAL_S = 60
-# The bytes kept per process: a 200-event feed is about 47 KB plain and 6 KB gzipped, so
-# this holds well over a thousand feeds; past it, the feeds kept longest are dropped first.
-STORED_FEEDS_MAX_BYTES = 64 * 1024 * 1024
 _ROW_FIELDS = ("id", "channel_id", "etag", "rendered_at")
 
 
@@ -35,24 +39,6 @@ class FeedAnswer:
     status: int
     headers: list[tuple[str, str]]
     body: bytes
-
-
-@dataclass(frozen=True)
-class _StoredFeed:
-    """One version of a feed as this process answers it: its bytes and ready headers."""
-
-    etag: str
-    rendered_at: datetime | None
-    nights: list[object]
-    body: bytes
-    body_gzip: bytes
-    not_modified_headers: list[tuple[str, str]]
-    plain_headers: list[tuple[str, str]]
-    gzip_headers: list[tuple[str, str]]
-
-    @property
-    def size(self) -> int:
-        return len(self.body) + len(self.body_gzip)
 
 
 _NOT_FOUND = FeedAnswer(404, [("Content-Type", "text/plain; charset=utf-8")], b"Not found\n")
@@ -72,27 +58,36 @@ def answer_feed_request(
     accept_encoding: str | None,
     user_agent: str | None,
     client: str = "",
+    from_memory: bool = False,
 ) -> FeedAnswer:
     """Return the answer to a GET or HEAD of a feed; unknown tokens get a bare 404.
 
     A client that asked for too many unknown tokens gets 429 with Retry-After for a while.
+    ``from_memory`` lets a feed this process knows be answered without a lookup, when the
+    watch on feed changes vouches for it.
     """
     limiter = feed_probe_limiter()
     retry_after_s = limiter.retry_after_s(client)
     if retry_after_s is not None:
         return _too_many(retry_after_s)
-    row = feed_row(token, _ROW_FIELDS)
-    if row is None:
-        limiter.record_unknown_token(client)
-        return _NOT_FOUND
-    if not row["etag"]:
-        return _NOT_FOUND
-    stored = _stored_feed(row["id"], row["etag"], row["rendered_at"])
-    if stored is None:
-        return _NOT_FOUND  # removed or re-rendered between the two lookups
+    known = None
+    if from_memory:
+        watch = change_watch()
+        if watch is not None and watch.vouches():
+            known = known_feeds.by_token(token)
+    if known is None:
+        generation = known_feeds.generation
+        row = feed_row(token, _ROW_FIELDS)
+        if row is None:
+            limiter.record_unknown_token(client)
+            return _NOT_FOUND
+        known = _current_version(token, row, generation)
+        if known is None:
+            return _NOT_FOUND
+    stored = known.stored
     export_requests.add()
-    if row["channel_id"]:
-        record_export_fetch(row["id"], row["channel_id"], stored, user_agent)
+    if known.channel_id:
+        record_export_fetch(known.feed_id, known.channel_id, stored, user_agent)
     if _is_fresh(stored.etag, stored.rendered_at, if_none_match, if_modified_since):
         export_not_modified.add()
         return FeedAnswer(304, stored.not_modified_headers, b"")
@@ -103,47 +98,42 @@ def answer_feed_request(
     return FeedAnswer(200, headers, b"" if method == "HEAD" else body)
 
 
-_stored: OrderedDict[int, _StoredFeed] = OrderedDict()
-_stored_bytes = 0
-_stored_lock = threading.Lock()
+def _current_version(token: str, row: dict[str, Any], generation: int) -> KnownFeed | None:
+    """Return the version a feed row names, kept in memory for the next requests.
 
-
-def _stored_feed(feed_id: int, etag: str, rendered_at: datetime | None) -> _StoredFeed | None:
-    """Return the feed's version with this ETag, from memory or else from the database."""
-    stored = _stored.get(feed_id)
-    if stored is not None and stored.etag == etag and stored.rendered_at == rendered_at:
-        return stored
-    row = (
-        PublishedFeed.objects.filter(pk=feed_id, etag=etag)
-        .values_list("body", "body_gzip", "nights")
-        .first()
-    )
-    if row is None:
+    None when the feed has no bytes yet, or was removed or re-rendered since the row was read.
+    """
+    if not row["etag"]:
         return None
-    body, body_gzip, nights = bytes(row[0] or b""), bytes(row[1] or b""), row[2] or []
-    stored = _version_of(etag, rendered_at, nights, body, body_gzip)
-    global _stored_bytes
-    with _stored_lock:
-        previous = _stored.pop(feed_id, None)
-        _stored_bytes -= previous.size if previous else 0
-        _stored[feed_id] = stored
-        _stored_bytes += stored.size
-        while _stored_bytes > STORED_FEEDS_MAX_BYTES and len(_stored) > 1:
-            _stored_bytes -= _stored.popitem(last=False)[1].size
-    return stored
+    feed_id, etag, rendered_at = row["id"], row["etag"], row["rendered_at"]
+    previous = known_feeds.by_id(feed_id)
+    if previous and previous.stored.etag == etag and previous.stored.rendered_at == rendered_at:
+        stored = previous.stored
+    else:
+        values = (
+            PublishedFeed.objects.filter(pk=feed_id, etag=etag)
+            .values_list("body", "body_gzip", "nights")
+            .first()
+        )
+        if values is None:
+            return None  # removed or re-rendered between the two lookups
+        body, body_gzip, nights = bytes(values[0] or b""), bytes(values[1] or b""), values[2]
+        stored = _version_of(etag, rendered_at, nights or [], body, body_gzip)
+    known = KnownFeed(token, feed_id, row["channel_id"], stored)
+    # What a transaction not yet committed shows may never be: only committed rows are kept.
+    if not connection.in_atomic_block:
+        known_feeds.keep(known, generation)
+    return known
 
 
 def forget_stored_feeds() -> None:
-    """Drop the bytes this process keeps (they are fetched again on the next request)."""
-    global _stored_bytes
-    with _stored_lock:
-        _stored.clear()
-        _stored_bytes = 0
+    """Drop the feeds this process keeps (they are looked up again on the next request)."""
+    known_feeds.forget_all()
 
 
 def _version_of(
     etag: str, rendered_at: datetime | None, nights: list[object], body: bytes, body_gzip: bytes
-) -> _StoredFeed:
+) -> StoredFeed:
     validators = [
         ("ETag", etag),
         ("Cache-Control", "no-cache"),
@@ -153,7 +143,7 @@ def _version_of(
     if rendered_at is not None:
         validators.append(("Last-Modified", format_datetime(rendered_at, usegmt=True)))
     content_type = ("Content-Type", "text/calendar; charset=utf-8")
-    return _StoredFeed(
+    return StoredFeed(
         etag=etag,
         rendered_at=rendered_at,
         nights=nights,
@@ -193,7 +183,7 @@ _recorded_lock = threading.Lock()
 
 
 def record_export_fetch(
-    feed_id: int, channel_id: int, served: _StoredFeed, user_agent: str | None
+    feed_id: int, channel_id: int, served: StoredFeed, user_agent: str | None
 ) -> None:
     """Queue the record that a platform fetched a channel's export, once a minute per channel.
 

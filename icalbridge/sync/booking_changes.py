@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, Field, Model
+from django.db.models import F, Field, Model, OuterRef, Q, QuerySet
 
 from icalbridge import clock
 from icalbridge.core.bookings import Kind
@@ -163,6 +163,13 @@ def served_snapshots(channel: Channel) -> list[list[Nights]]:
     return snapshots
 
 
+def stored_echoes(origin: Channel | OuterRef) -> QuerySet[Booking]:
+    """Return the channel's live blocks flagged as echoes (``origin`` may be an OuterRef)."""
+    return Booking.objects.filter(
+        Q(origin=origin), cancelled_at__isnull=True, is_block=True, is_echo=True
+    )
+
+
 def refresh_echo_flags(channel: Channel, *, echo_detection: bool = True) -> bool:
     """Free the channel's echoes it no longer mirrors; return whether any flipped.
 
@@ -171,11 +178,9 @@ def refresh_echo_flags(channel: Channel, *, echo_detection: bool = True) -> bool
     never turns into an echo here: its bytes did not change, so it was there before we
     served its nights (``core.echoes.blocks_on_own_nights``).
     """
-    rows = list(
-        Booking.objects.filter(
-            origin=channel, cancelled_at__isnull=True, is_block=True, is_echo=True
-        ).order_by("id")
-    )
+    rows = list(stored_echoes(channel).order_by("id"))
+    if not rows:
+        return False  # no echo to judge, no served history to read
     blocks = [
         FeedEvent(
             uid=row.remote_uid,

@@ -8,12 +8,14 @@ that expires, so a worker killed mid-import never blocks its channels for good.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 
 from icalbridge.hub.models import Channel
+from icalbridge.hub.sql_names import column_name, table_name
 
 # No schedule puts a poll further ahead than this (back-off and Retry-After are capped at
 # 24 h); a channel due later than that was scheduled by a clock that has since jumped back.
@@ -77,11 +79,20 @@ def renew_claim(channel_id: int, now: datetime, owner: str) -> bool:
     the queue, another worker may have claimed the channel since, and importing it
     anyway would run two imports of one channel at once.
     """
+    # Every import starts here: the ORM spent twice as long building this UPDATE as the
+    # database spent running it, so it is written once, with the columns' own names.
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(_renew_sql(), [adapt(now + lease()), channel_id, owner, adapt(now)])
+        return cursor.rowcount == 1
+
+
+@cache
+def _renew_sql() -> str:
+    pk, owner, until = (column_name(Channel, n) for n in ("id", "claimed_by", "claimed_until"))
     return (
-        Channel.objects.filter(pk=channel_id, claimed_by=owner, claimed_until__gt=now).update(
-            claimed_until=now + lease()
-        )
-        == 1
+        f"UPDATE {table_name(Channel)} SET {until} = %s"
+        f" WHERE {pk} = %s AND {owner} = %s AND {until} > %s"
     )
 
 

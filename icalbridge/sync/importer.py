@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef
 
 from icalbridge import clock
 from icalbridge.core.feed import Feed
@@ -35,7 +37,7 @@ from icalbridge.core.reconcile import HoldReason, Plan
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun
 from icalbridge.outbound.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.outbound.policy import fetch_policy
-from icalbridge.sync.booking_changes import refresh_echo_flags, write_plan_rows
+from icalbridge.sync.booking_changes import refresh_echo_flags, stored_echoes, write_plan_rows
 from icalbridge.sync.conflict_tracking import record_unit_conflicts, update_unit_conflicts
 from icalbridge.sync.export_loop import record_platform_view
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
@@ -69,6 +71,8 @@ class ImportContext:
     channel: Channel
     started_at: datetime
     trigger: str
+    # The claim the import runs under: its last write gives it back (sync.claims).
+    owner: str | None = None
 
 
 def import_channel(
@@ -77,15 +81,18 @@ def import_channel(
     trigger: str = "schedule",
     confirm: bool = False,
     now: datetime | None = None,
+    owner: str | None = None,
 ) -> ImportRun:
     """Fetch and reconcile one channel's feed; return the recorded run.
 
-    The caller holds the channel's claim (``sync.claims``). ``confirm`` applies a change
-    held for confirmation when the feed still says the same.
+    The caller holds the channel's claim (``sync.claims``); given its ``owner``, the
+    import's last write also gives the claim back, when it is still the owner's (then
+    ``run.channel.claimed_by`` is empty). ``confirm`` applies a change held for
+    confirmation when the feed still says the same.
     """
-    channel = Channel.objects.select_related("unit").get(pk=channel_id)
-    ctx = ImportContext(channel, now or clock.now(), trigger)
-    held = HeldChange.objects.filter(channel=channel).first()
+    channel = Channel.objects.select_related("unit", "held").get(pk=channel_id)
+    ctx = ImportContext(channel, now or clock.now(), trigger, owner)
+    held = _held_change(channel)
     if confirm and held is not None:
         return _reconcile(ctx, bytes(held.body), held.fingerprint, None, confirmed=True)
     validators = None
@@ -94,7 +101,9 @@ def import_channel(
     result = fetch_feed(channel.import_url, validators, fetch_policy())
     if result.outcome is FetchOutcome.FAILED:
         with locked_channel(channel):
-            return record_failure(ctx.channel, ctx.started_at, ctx.trigger, result)
+            return record_failure(
+                ctx.channel, ctx.started_at, ctx.trigger, result, release_claim_of=owner
+            )
     if result.outcome is FetchOutcome.NOT_MODIFIED:
         return _unchanged(ctx, result, channel.body_fingerprint)
     body = result.body or b""
@@ -105,22 +114,58 @@ def import_channel(
     return _reconcile(ctx, body, fingerprint, result, confirmed=confirmed)
 
 
+def _held_change(channel: Channel) -> HeldChange | None:
+    try:
+        return channel.held
+    except HeldChange.DoesNotExist:
+        return None
+
+
 @contextmanager
-def locked_channel(channel: Channel) -> Iterator[None]:
+def locked_channel(channel: Channel) -> Iterator[bool]:
     """Write in one transaction that holds the channel's row, or raise if it was deleted.
 
     A channel deleted while its import ran must end the import cleanly, not fail on a
     foreign key at commit: the deletion locks the row too (``hub.models.Channel.delete``).
+    The claim is read again under the lock, so that the import gives back only its own;
+    the context's value tells whether the channel has blocks flagged as echoes.
     """
     with transaction.atomic():
-        if not Channel.objects.select_for_update().filter(pk=channel.pk).exists():
+        with connection.cursor() as cursor:
+            cursor.execute(*_locking(channel.pk))
+            row = cursor.fetchone()
+        if row is None:
             raise Channel.DoesNotExist(f"channel {channel.pk} was deleted during its import")
-        yield
+        channel.claimed_by, has_echoes = row[0], bool(row[1])
+        yield has_echoes
+
+
+_ANY_PK = -7_000_001  # stands for the channel's id while the statement is built
+
+
+@cache
+def _locking_statement(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    """Return the row lock's SQL and parameters, built once: building cost more than running."""
+    locking = (
+        Channel.objects.select_for_update(of=("self",))
+        .filter(pk=_ANY_PK)
+        .order_by()
+        .annotate(has_echoes=Exists(stored_echoes(OuterRef("pk"))))
+        .values_list("claimed_by", "has_echoes")
+    )
+    with transaction.atomic():  # the only place FOR UPDATE may be compiled
+        return locking.query.sql_with_params()
+
+
+def _locking(channel_id: int) -> tuple[str, tuple[Any, ...]]:
+    sql, params = _locking_statement(connection.vendor)
+    return sql, tuple(channel_id if value == _ANY_PK else value for value in params)
 
 
 def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> ImportRun:
-    with locked_channel(ctx.channel):
-        if refresh_echo_flags(ctx.channel, echo_detection=echo_detection()):
+    with locked_channel(ctx.channel) as has_echoes:
+        # Only the channel's own imports flag its echoes: without any, nothing to judge.
+        if has_echoes and refresh_echo_flags(ctx.channel, echo_detection=echo_detection()):
             # A block that stops being an echo may be a double booking (docs/domain.md rule 9):
             # say so now, not at the next import that happens to change a booking.
             update_unit_conflicts(ctx.channel.unit, ctx.started_at)
@@ -131,7 +176,13 @@ def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> Imp
         # Only a channel without a held change gets here (see import_channel): looking
         # the held change up again cost a query on the path most imports take.
         record_success(
-            ctx.channel, ctx.started_at, result, fingerprint, ctx.channel.events_read, held=None
+            ctx.channel,
+            ctx.started_at,
+            result,
+            fingerprint,
+            ctx.channel.events_read,
+            held=None,
+            release_claim_of=ctx.owner,
         )
     return run
 
@@ -181,6 +232,7 @@ def _reconcile(
                 code=refusal.code,
                 params=dict(refusal.params),
                 problems=[*problems, *stored_problems([refusal])],
+                release_claim_of=ctx.owner,
             )
     today = ctx.started_at.astimezone(channel.unit.zone).date()
     for _attempt in range(PLAN_ATTEMPTS):
@@ -222,6 +274,7 @@ def _write(
             code=code,
             params=params,
             problems=problems,
+            release_claim_of=ctx.owner,
         )
         if plan.add:
             failed.added = len(plan.add)
@@ -230,7 +283,9 @@ def _write(
     record_platform_view(channel, feed.events, unit.stay_times, ctx.started_at)
     if plan.is_held:
         run = _hold(ctx, plan, body, fingerprint, result, problems)
-        record_success(channel, ctx.started_at, result, "", len(feed.events))
+        record_success(
+            channel, ctx.started_at, result, "", len(feed.events), release_claim_of=ctx.owner
+        )
         return run
     HeldChange.objects.filter(channel=channel).delete()
     write_plan_rows(prepared.rows, ctx.started_at)
@@ -245,7 +300,9 @@ def _write(
     if not plan.is_noop:
         record_unit_conflicts(unit, ctx.started_at, prepared.conflicts)
         refresh_unit_feeds_on_commit(unit)
-    record_success(channel, ctx.started_at, result, fingerprint, len(feed.events))
+    record_success(
+        channel, ctx.started_at, result, fingerprint, len(feed.events), release_claim_of=ctx.owner
+    )
     return run
 
 

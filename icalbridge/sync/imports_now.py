@@ -28,8 +28,12 @@ def import_claimed(
     if not renew_claim(channel_id, clock.now(), owner):
         log.info("claim on channel %s expired before its import started; skipped", channel_id)
         return None
+    given_back = False
     try:
-        return import_channel(channel_id, trigger=trigger, confirm=confirm)
+        run = import_channel(channel_id, trigger=trigger, confirm=confirm, owner=owner)
+        # The import's last write gave the claim back when it still held it.
+        given_back = run.channel.claimed_by != owner
+        return run
     except Channel.DoesNotExist:
         return None
     except Exception:
@@ -38,7 +42,10 @@ def import_claimed(
         log.exception("import of channel %s failed", channel_id)
         return _record_internal_failure(channel_id, trigger)
     finally:
-        _release_quietly(channel_id, owner)
+        if given_back:
+            close_old_connections()
+        else:
+            _release_quietly(channel_id, owner)
 
 
 def _release_quietly(channel_id: int, owner: str) -> None:

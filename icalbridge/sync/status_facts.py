@@ -34,6 +34,7 @@ def record_failure(
     code: str | None = None,
     params: dict[str, str] | None = None,
     problems: list[dict[str, Any]] | None = None,
+    release_claim_of: str | None = None,
 ) -> ImportRun:
     """Record a failed import: nothing changed, the channel backs off, its status tells why.
 
@@ -70,7 +71,7 @@ def record_failure(
     else:
         retry_after = result.retry_after_s if result else None
         channel.next_poll_at = _next_poll(channel, started_at, retry_after)
-    _save_facts(channel, started_at)
+    _save_facts(channel, started_at, release_claim_of=release_claim_of)
     return run
 
 
@@ -82,8 +83,13 @@ def record_success(
     events_read: int | None,
     *,
     held: HeldChange | LookUp | None = LOOK_UP,
+    release_claim_of: str | None = None,
 ) -> None:
-    """Record a fetch that read a calendar, whether it changed bookings or not."""
+    """Record a fetch that read a calendar, whether it changed bookings or not.
+
+    With ``release_claim_of``, the same write gives back that owner's claim on the channel,
+    if it still holds it (``channel.claimed_by`` as read under the row's lock).
+    """
     channel.last_attempt_at = started_at
     channel.last_success_at = started_at
     channel.consecutive_failures = 0
@@ -96,7 +102,7 @@ def record_success(
         channel.etag = result.validators.etag or ""
         channel.last_modified = result.validators.last_modified or ""
     channel.next_poll_at = _next_poll(channel, started_at, None)
-    _save_facts(channel, started_at, held)
+    _save_facts(channel, started_at, held, release_claim_of)
 
 
 def _next_poll(channel: Channel, now: datetime, retry_after_s: int | None) -> datetime:
@@ -109,26 +115,35 @@ def _next_poll(channel: Channel, now: datetime, retry_after_s: int | None) -> da
     )
 
 
+_FACTS = [
+    "last_attempt_at",
+    "last_success_at",
+    "consecutive_failures",
+    "last_error_code",
+    "last_error_params",
+    "last_error_message",
+    "events_read",
+    "body_fingerprint",
+    "etag",
+    "last_modified",
+    "next_poll_at",
+    "state",
+]
+
+
 def _save_facts(
-    channel: Channel, now: datetime, held: HeldChange | LookUp | None = LOOK_UP
+    channel: Channel,
+    now: datetime,
+    held: HeldChange | LookUp | None = LOOK_UP,
+    release_claim_of: str | None = None,
 ) -> None:
     update_state(channel, now, save=False, held=held)
-    channel.save(
-        update_fields=[
-            "last_attempt_at",
-            "last_success_at",
-            "consecutive_failures",
-            "last_error_code",
-            "last_error_params",
-            "last_error_message",
-            "events_read",
-            "body_fingerprint",
-            "etag",
-            "last_modified",
-            "next_poll_at",
-            "state",
-        ]
-    )
+    fields = _FACTS
+    if release_claim_of is not None and channel.claimed_by == release_claim_of:
+        # One UPDATE and one commit fewer per import than giving the claim back after it.
+        channel.claimed_until, channel.claimed_by = None, ""
+        fields = [*_FACTS, "claimed_until", "claimed_by"]
+    channel.save(update_fields=fields)
 
 
 def update_state(

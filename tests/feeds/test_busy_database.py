@@ -29,6 +29,7 @@ from tests.support.workers import (
     start_web_server,
     stop_web_server,
     wait_until,
+    web_server_answers,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -42,17 +43,10 @@ PROMPT_S = 3.0
 def server(tmp_path: Path) -> Iterator[WebServer]:
     started = start_web_server(tmp_path, free_port())
     try:
-        assert wait_until(lambda: _answers(started), timeout=60), started.log.read_text()
+        assert wait_until(lambda: web_server_answers(started), timeout=60), started.log.read_text()
         yield started
     finally:
         stop_web_server(started)
-
-
-def _answers(server: WebServer) -> bool:
-    try:
-        return httpx.get(server.url("/healthz"), timeout=2).status_code == 200
-    except httpx.HTTPError:
-        return False
 
 
 def exports() -> list[Channel]:

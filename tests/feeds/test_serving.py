@@ -21,7 +21,7 @@ from icalbridge.feeds import serving
 from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.wsgi import application
-from tests.support.hub import days_from_today, new_channel, new_unit
+from tests.support.hub import days_from_today, new_export_with_a_stay
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -34,12 +34,7 @@ def _fresh_fetch_records() -> None:
 
 @pytest.fixture
 def channel() -> Channel:
-    unit = new_unit()
-    booking = new_channel(unit, "Booking.com", "booking", direction="export")
-    create_local_booking(
-        unit, span=Nights(days_from_today(4), days_from_today(8)), kind=Kind.RESERVED
-    )
-    return booking
+    return new_export_with_a_stay()
 
 
 def url_of(channel: Channel) -> str:

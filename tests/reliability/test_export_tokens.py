@@ -9,15 +9,12 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from icalbridge.bookings.local_bookings import create_local_booking
-from icalbridge.core.bookings import Kind
-from icalbridge.core.spans import Nights
 from icalbridge.feeds import probe_limits, serving
 from icalbridge.feeds.probe_limits import ProbeLimiter
 from icalbridge.hub.models import Channel, PublishedFeed, Unit
 from icalbridge.hub.models.published_feed import hash_of_token
 from icalbridge.wsgi import application
-from tests.support.hub import days_from_today, new_channel, new_unit
+from tests.support.hub import new_channel, new_export_with_a_stay
 from tests.web.conftest import make_org
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -45,12 +42,7 @@ def seconds(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSeconds]:
 
 @pytest.fixture
 def channel() -> Channel:
-    unit = new_unit()
-    booking = new_channel(unit, "Booking.com", "booking", direction="export")
-    create_local_booking(
-        unit, span=Nights(days_from_today(4), days_from_today(8)), kind=Kind.RESERVED
-    )
-    return booking
+    return new_export_with_a_stay()
 
 
 def lean_get(path: str, client_ip: str = "203.0.113.7") -> tuple[str, dict[str, str]]:

@@ -9,6 +9,9 @@ from datetime import date, timedelta
 from django.test import Client
 from django.utils import timezone
 
+from icalbridge.bookings.local_bookings import create_local_booking
+from icalbridge.core.bookings import Kind
+from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
 from icalbridge.feeds.fetch_records import fetch_recorder
 from icalbridge.hub.models import Booking, Channel, PublishedFeed, Unit
@@ -120,6 +123,16 @@ def new_channel(
         next_poll_at=timezone.now() if url else None,
     )
     refresh_unit_feeds(unit)
+    return channel
+
+
+def new_export_with_a_stay() -> Channel:
+    """A Booking.com export channel of a new unit that has one stay, 4 to 8 days ahead."""
+    unit = new_unit()
+    channel = new_channel(unit, "Booking.com", "booking", direction="export")
+    create_local_booking(
+        unit, span=Nights(days_from_today(4), days_from_today(8)), kind=Kind.RESERVED
+    )
     return channel
 
 

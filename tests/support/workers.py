@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 from django.db import connection
 from huey import RedisHuey, SqliteHuey
 
@@ -120,7 +121,7 @@ class WebServer:
         return f"http://127.0.0.1:{self.port}{path}"
 
 
-def start_web_server(data_dir: Path, port: int, **env: str) -> WebServer:
+def start_web_server(data_dir: Path, port: int, *, workers: int = 1, **env: str) -> WebServer:
     from icalbridge.commands.web_server import web_server_command
 
     environment = {
@@ -134,13 +135,21 @@ def start_web_server(data_dir: Path, port: int, **env: str) -> WebServer:
     log = Path(tempfile.mkstemp(dir=data_dir, prefix="web-", suffix=".log")[1])
     with log.open("wb") as output:
         process = subprocess.Popen(
-            web_server_command(f"127.0.0.1:{port}", workers=1),
+            web_server_command(f"127.0.0.1:{port}", workers=workers),
             env=environment,
             cwd=REPO,
             stdout=output,
             stderr=subprocess.STDOUT,
         )
     return WebServer(process, log, port)
+
+
+def web_server_answers(server: WebServer) -> bool:
+    """Tell whether the server answers its health check yet."""
+    try:
+        return httpx.get(server.url("/healthz"), timeout=2).status_code == 200
+    except httpx.HTTPError:
+        return False
 
 
 def stop_web_server(server: WebServer) -> str:
