@@ -36,8 +36,7 @@ DOCTOR_TEXTS: dict[str, Promise] = {
         "that shows the calendar."
     ),
     "json": _(
-        "The link points to the platform's programming interface; use its iCal (.ics) "
-        "export link."
+        "The link points to the platform's programming interface; use its iCal (.ics) export link."
     ),
     "truncated": _(
         "The calendar is cut off: it did not arrive whole, so icalbridge frees no date from "
