@@ -47,15 +47,22 @@ def _createuser(args: argparse.Namespace) -> int:
 
 
 def _inspect(args: argparse.Namespace) -> int:
-    from icalbridge.doctor import doctor_main, is_feed_url
+    if _is_feed_link(args):
+        from icalbridge.doctor import doctor_main
 
-    if args.rest and is_feed_url(args.rest[0]):
-        # A link is fetched as the worker would, under the settings' fetch policy.
-        setup_django()
         return doctor_main(args.rest)
     from icalbridge.inspect import inspect_main
 
     return inspect_main(args.rest)
+
+
+def _is_feed_link(args: argparse.Namespace) -> bool:
+    """Tell whether ``inspect`` was given a link rather than a file.
+
+    A link is diagnosed: fetched as the worker would, under the settings' fetch policy.
+    """
+    links = ("http://", "https://", "webcal://", "webcals://")
+    return bool(args.rest) and str(args.rest[0]).lower().startswith(links)
 
 
 def _import_now(args: argparse.Namespace) -> int:
@@ -100,8 +107,9 @@ def _simulate_merge(args: argparse.Namespace) -> int:
     return merge_main(args)
 
 
-# Sub-commands that do not need the database skip Django's set-up.
-_NO_DJANGO = {"inspect"}
+def _needs_hub(args: argparse.Namespace) -> bool:
+    """Tell whether a sub-command needs the hub's settings; ``inspect FILE`` reads a file only."""
+    return args.command != "inspect" or _is_feed_link(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -183,12 +191,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The demo's channels import feeds served by this very server, on loopback.
         os.environ.setdefault("ICALBRIDGE_DEMO_FEEDS", "1")
         os.environ.setdefault("ICALBRIDGE_ALLOW_PRIVATE_URLS", "127.0.0.1/32")
-    if args.command in _NO_DJANGO:
-        return int(args.handler(args))
-    setup_django()
-    from django.utils import translation
+    from icalbridge.commands.language import cli_language, setup_translations
 
-    from icalbridge.commands.language import cli_language
+    if _needs_hub(args):
+        setup_django()
+    else:
+        setup_translations()
+    from django.utils import translation
 
     # What the command prints from the catalogues (statuses, errors) follows LANG.
     with translation.override(cli_language()):

@@ -4,32 +4,78 @@ from __future__ import annotations
 
 import argparse
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from django.template.defaultfilters import filesizeformat
-from django.utils.translation import override
+from django.utils.functional import Promise, lazy
+from django.utils.translation import get_language, override
 
 from icalbridge import clock
-from icalbridge.commands.language import cli_language
-from icalbridge.core.feed import Feed, FeedEvent
+from icalbridge.core.feed import Feed, FeedEvent, Problem
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.core.spans import Nights
 from icalbridge.outbound.fetch import FetchOutcome, FetchPolicy, FetchResult, fetch_feed
 from icalbridge.outbound.policy import fetch_policy
+from icalbridge.wording.doctor_texts import DOCTOR_TEXTS
+from icalbridge.wording.fetch_texts import FETCH_TEXTS
+from icalbridge.wording.message_texts import render_text
+from icalbridge.wording.platform_names import platform_name
+from icalbridge.wording.problem_texts import PROBLEM_TEXTS, problem_params
 
 # A feed whose last event ends this close to today probably exports only a short horizon.
 SHORT_HORIZON_DAYS = 7
 
+# What the doctor's failed fetch says after the fetch's own sentence, by fetch code.
+_ADVICE = {
+    "timeout": "timeout",
+    "too_large": "too_large",
+    "incomplete": "truncated",
+    "decode_error": "truncated",
+}
+_ADVICE_BY_STATUS = {404: "not_found", 410: "not_found", 401: "refused", 403: "refused"}
+_ADVICE_BY_BODY = {"empty": "empty", "html": "login_page", "json": "json"}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of a wording table, by code, with the values it quotes; worded when read."""
+
+    texts: Mapping[str, Promise]
+    code: str
+    params: Mapping[str, object]
+    fallback: str = ""
+
+    def text(self) -> str:
+        return render_text(self.texts, self.code, self.params) or self.fallback or self.code
+
 
 @dataclass(frozen=True)
 class Finding:
+    """One thing a host needs to know about a link, with a stable code."""
+
     code: str
-    message_en: str
-    message_fr: str
+    sentences: tuple[Sentence, ...]
+
+    def text(self) -> str:
+        """Return the finding in the active language."""
+        return " ".join(s.text() for s in self.sentences)
+
+    def as_json(self) -> dict[str, str]:
+        with override("en"):
+            english = self.text()
+        with override("fr"):
+            french = self.text()
+        return {
+            "code": self.code,
+            "message": self.text(),
+            "message_en": english,
+            "message_fr": french,
+        }
 
 
 @dataclass(frozen=True)
@@ -45,7 +91,7 @@ def diagnose_url(
     policy = policy or fetch_policy()
     result = fetch_feed(url, None, policy)
     if result.outcome is not FetchOutcome.OK:
-        return Diagnosis(False, _failure_findings(url, result, policy))
+        return Diagnosis(False, _failure_findings(url, result))
     feed = read_feed(result.body or b"", ReadOptions(today=today, zone=zone))
     return _feed_diagnosis(feed, today, ZoneInfo(zone))
 
@@ -59,193 +105,63 @@ def is_google_calendar_url(url: str) -> bool:
     )
 
 
-def _google_hint() -> Finding:
-    return Finding(
-        "google_not_public",
-        "This Google address only works when the calendar is public: make the calendar "
-        "public, or copy its “Secret address in iCal format” again (it changes when reset).",
-        "Cette adresse Google ne fonctionne que si l’agenda est public : rendez l’agenda "
-        "public, ou recopiez son « Adresse secrète au format iCal » (elle change si on la "
-        "réinitialise).",
-    )
+def _said(code: str, **params: Any) -> Sentence:
+    return Sentence(DOCTOR_TEXTS, code, params)
 
 
-def _failure_findings(url: str, result: FetchResult, policy: FetchPolicy) -> list[Finding]:
+def _failure_findings(url: str, result: FetchResult) -> list[Finding]:
+    """Return the fetch's own sentence, followed by what the host can do about it."""
     code = result.error_code or "connect_error"
-    detail = result.error_message or ""
-    with override("fr"):
-        detail_fr = result.error_text()
-    google = is_google_calendar_url(url)
-    if code == "http_error" and google and result.status in (401, 403, 404, 410):
-        return [_google_hint(), _status_finding(result.status, detail, detail_fr)]
+    params = result.error_params or {}
+    fact = Sentence(FETCH_TEXTS, code, params, result.error_message or "")
     if code == "http_error":
-        return [_status_finding(result.status, detail, detail_fr)]
-    if code == "not_calendar":
-        found = _not_calendar_finding(detail, detail_fr)
-        return [_google_hint(), found] if google and found.code == "login_page" else [found]
-    if code == "private_address":
-        return [
-            Finding(
-                code,
-                "This address is private: icalbridge does not fetch private addresses "
-                f"(a home network, the server itself). {detail}",
-                "Cette adresse est privée : icalbridge ne lit pas les adresses privées "
-                f"(réseau local, le serveur lui-même). {detail_fr}",
-            )
-        ]
-    if code == "timeout":
-        seconds = f"{policy.total_timeout_s:g}"
-        return [
-            Finding(
-                code,
-                f"The server did not answer within {seconds} s; try again later, or the "
-                "platform may be down.",
-                f"Le serveur n’a pas répondu en {seconds} s ; réessayez plus tard, la plateforme "
-                "est peut-être en panne.",
-            )
-        ]
-    if code == "too_large":
-        with override("en"):
-            limit = filesizeformat(policy.max_bytes)
-        with override("fr"):
-            limit_fr = filesizeformat(policy.max_bytes)
-        return [
-            Finding(
-                code,
-                f"The feed is larger than the {limit} limit: export a shorter period if the "
-                "platform allows it.",
-                f"Le flux dépasse la limite de {limit_fr} : exportez une période plus courte si "
-                "la plateforme le permet.",
-            )
-        ]
-    if code in ("incomplete", "decode_error"):
-        return [_truncated()]
-    return [Finding(code, detail, detail_fr)]
+        advice = _ADVICE_BY_STATUS.get(result.status or 0)
+    elif code == "not_calendar":
+        advice = _ADVICE_BY_BODY.get(params.get("variant", ""))
+    else:
+        advice = _ADVICE.get(code)
+    found = Finding(advice or code, (fact, _said(advice)) if advice else (fact,))
+    google_needs_public = advice in ("not_found", "refused", "login_page")
+    if google_needs_public and is_google_calendar_url(url):
+        return [Finding("google_not_public", (_said("google_not_public"),)), found]
+    return [found]
 
 
-def _status_finding(status: int | None, detail: str, detail_fr: str) -> Finding:
-    if status in (404, 410):
-        return Finding(
-            "not_found",
-            f"The link is wrong or was reset ({status}): copy it again from the platform.",
-            f"Le lien est faux ou a été réinitialisé ({status}) : recopiez-le depuis la "
-            "plateforme.",
-        )
-    if status in (401, 403):
-        return Finding(
-            "refused",
-            f"The server refused us ({status}): the link is private or expired, or the server "
-            "turns away calendar programs (some refuse requests without a browser’s "
-            "User-Agent).",
-            f"Le serveur a refusé l’accès ({status}) : le lien est privé ou expiré, ou le "
-            "serveur refuse les logiciels d’agenda (certains exigent le User-Agent d’un "
-            "navigateur).",
-        )
-    return Finding("http_error", detail, detail_fr)
-
-
-def _not_calendar_finding(detail: str, detail_fr: str) -> Finding:
-    # The fetch names what it received in its message (outbound.fetch_body.calendar_body).
-    if "(0 bytes)" in detail:
-        return Finding(
-            "empty",
-            "The feed is empty (0 bytes): platforms sometimes answer this by mistake; "
-            "icalbridge keeps your bookings until a real calendar comes back.",
-            "Le flux est vide (0 octet) : les plateformes répondent parfois cela par erreur ; "
-            "icalbridge garde vos réservations jusqu’au retour d’un vrai calendrier.",
-        )
-    if "web page" in detail:
-        return Finding(
-            "login_page",
-            "The server answered a login page, not a calendar: the link needs a login, or it "
-            "is the page’s address instead of the calendar’s export link.",
-            "Le serveur a répondu par une page de connexion, pas un calendrier : le lien "
-            "demande une connexion, ou c’est l’adresse de la page et non le lien d’export.",
-        )
-    if "JSON" in detail:
-        return Finding(
-            "json",
-            "This is JSON, not a calendar: the link points to the platform’s programming "
-            "interface; use its iCal (.ics) export link.",
-            "C’est du JSON, pas un calendrier : le lien mène à l’interface de programmation "
-            "de la plateforme ; utilisez son lien d’export iCal (.ics).",
-        )
-    return Finding("not_calendar", detail, detail_fr)
-
-
-def _truncated() -> Finding:
-    return Finding(
-        "truncated",
-        "The calendar is cut off: it did not arrive whole, so icalbridge frees no date "
-        "from it; this usually passes on the next try.",
-        "Le calendrier est tronqué : il n’est pas arrivé en entier, donc icalbridge ne "
-        "libère aucune date d’après lui ; cela passe en général au prochain essai.",
-    )
+def _problem(problem: Problem) -> Sentence:
+    return Sentence(PROBLEM_TEXTS, problem.code, problem_params(problem), problem.message)
 
 
 def _feed_diagnosis(feed: Feed, today: date, zone: ZoneInfo) -> Diagnosis:
     if not feed.is_calendar:
-        message = feed.problems[0].message if feed.problems else "This is not a calendar."
-        return Diagnosis(False, [Finding("not_calendar", message, message)])
+        return Diagnosis(False, [Finding("not_calendar", tuple(map(_problem, feed.problems[:1])))])
     if feed.is_truncated:
-        return Diagnosis(False, [_truncated()])
+        return Diagnosis(False, [Finding("truncated", (_said("truncated"),))])
     findings = [_summary(feed, zone)]
     if feed.events:
         last = max(_last_day(e, zone) for e in feed.events)
         if last < today:
-            findings.append(
-                Finding(
-                    "only_past",
-                    f"The calendar holds only past events (the last ends on {last}): the "
-                    "platform may have stopped updating this link.",
-                    f"Le calendrier ne contient que des événements passés (le dernier finit le "
-                    f"{last}) : la plateforme ne met peut-être plus ce lien à jour.",
-                )
-            )
+            findings.append(Finding("only_past", (_said("only_past", last=last),)))
         elif last <= today + timedelta(days=SHORT_HORIZON_DAYS):
             days = (last - today).days
-            findings.append(
-                Finding(
-                    "short_horizon",
-                    f"The feed ends in {days} days: the platform only exports its next "
-                    f"{days} days?",
-                    f"Le flux s’arrête dans {days} jours : la plateforme n’exporte-t-elle que "
-                    f"ses {days} prochains jours ?",
-                )
-            )
+            findings.append(Finding("short_horizon", (_said("short_horizon", days=days),)))
     if feed.problems:
-        count = len(feed.problems)
-        findings.append(
-            Finding(
-                "repairs",
-                f"{count} problem(s) were repaired or skipped while reading; "
-                "`icalbridge inspect FILE` lists them.",
-                f"{count} problème(s) ont été réparés ou ignorés à la lecture ; "
-                "`icalbridge inspect FICHIER` les détaille.",
-            )
-        )
+        findings.append(Finding("repairs", (_said("repairs", count=len(feed.problems)),)))
     return Diagnosis(True, findings)
 
 
 def _summary(feed: Feed, zone: ZoneInfo) -> Finding:
     if feed.platform:
-        platform = platform_by_id(feed.platform)
-        names = (f"Recognised platform: {platform.name_en}.", f"Plateforme : {platform.name_fr}.")
+        # Named when the finding is read, in the reader's language.
+        name = lazy(platform_name, str)(platform_by_id(feed.platform))
+        platform = _said("platform", platform=name)
     else:
-        names = ("Platform not recognised.", "Plateforme non reconnue.")
+        platform = _said("platform", variant="unknown")
     if not feed.events:
-        return Finding(
-            "calendar",
-            f"{names[0]} A valid calendar with no events.",
-            f"{names[1]} Un calendrier valide, sans aucun événement.",
-        )
+        return Finding("calendar", (platform, _said("events", variant="none")))
     first = min(_first_day(e, zone) for e in feed.events)
     last = max(_last_day(e, zone) for e in feed.events)
-    count = len(feed.events)
     return Finding(
-        "calendar",
-        f"{names[0]} {count} event(s) from {first} to {last}.",
-        f"{names[1]} {count} événement(s) du {first} au {last}.",
+        "calendar", (platform, _said("events", count=len(feed.events), first=first, last=last))
     )
 
 
@@ -262,35 +178,32 @@ def _last_day(event: FeedEvent, zone: ZoneInfo) -> date:
     return span.end.astimezone(zone).date()
 
 
-def is_feed_url(text: str) -> bool:
-    """Tell whether an inspect argument is a link (diagnosed) rather than a file (read)."""
-    return text.lower().startswith(("http://", "https://", "webcal://", "webcals://"))
-
-
 def doctor_main(argv: list[str]) -> int:
-    """Run ``icalbridge inspect URL``: exit 0 when the feed is usable, 2 otherwise."""
+    """Run ``icalbridge inspect URL``: exit 0 when the feed is usable, 2 otherwise.
+
+    It speaks the language the command was started in (LANG), or the one ``--lang`` names.
+    """
     parser = argparse.ArgumentParser(
         prog="icalbridge inspect", description="Fetch a feed link and explain what is wrong."
     )
     parser.add_argument("url")
     parser.add_argument("--tz", default="Europe/Paris", help="the unit's time zone")
-    parser.add_argument("--lang", choices=("en", "fr"), default=cli_language())
+    parser.add_argument("--lang", choices=("en", "fr"), help="the language (default: LANG's)")
     parser.add_argument("--json", action="store_true", help="print the diagnosis as JSON")
     args = parser.parse_args(argv)
     zone = ZoneInfo(args.tz)
     today = clock.now().astimezone(zone).date()
     diagnosis = diagnose_url(args.url, today=today, zone=args.tz)
-    if args.json:
-        print(json.dumps({"url": args.url, **asdict(diagnosis)}, ensure_ascii=False, indent=2))
-    else:
-        verdict = {
-            ("en", True): "Usable feed.",
-            ("en", False): "This link cannot be imported as it is.",
-            ("fr", True): "Flux utilisable.",
-            ("fr", False): "Ce lien ne peut pas être importé tel quel.",
-        }[(args.lang, diagnosis.ok)]
-        print(verdict)
-        for finding in diagnosis.findings:
-            text = finding.message_fr if args.lang == "fr" else finding.message_en
-            print(f"- {text}")
+    with override(args.lang or get_language()):
+        if args.json:
+            body = {
+                "url": args.url,
+                "ok": diagnosis.ok,
+                "findings": [f.as_json() for f in diagnosis.findings],
+            }
+            print(json.dumps(body, ensure_ascii=False, indent=2))
+        else:
+            print(_said("verdict", variant="usable" if diagnosis.ok else "unusable").text())
+            for finding in diagnosis.findings:
+                print(f"- {finding.text()}")
     return 0 if diagnosis.ok else 2

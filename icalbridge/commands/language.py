@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 SPOKEN = ("fr", "en")
 
@@ -17,3 +18,21 @@ def cli_language(environ: dict[str, str] | None = None) -> str:
             # C and POSIX mean "no preference": English, like the command's own help.
             return code if code in SPOKEN else "en"
     return "en"
+
+
+def setup_translations() -> None:
+    """Make the catalogues readable without the hub: no database, no data directory.
+
+    For what reads a file and prints (``icalbridge inspect FILE``); the hub's own settings
+    create its data directory and secret key, which a look at a file must not.
+    """
+    import django
+    from django.apps import apps
+    from django.conf import settings
+
+    if not settings.configured:
+        settings.configure(
+            USE_I18N=True, LANGUAGE_CODE="fr", LOCALE_PATHS=[Path(__file__).parents[1] / "locale"]
+        )
+    if not apps.ready:
+        django.setup()

@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import formats
-from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from icalbridge.core.deliveries import deliveries_of_current_feed, deliveries_since
 from icalbridge.core.export_status import (
@@ -26,12 +26,13 @@ from icalbridge.core.export_status import (
     is_worse,
     usual_fetch_interval_s,
 )
-from icalbridge.core.platforms import Platform, platform_by_id
+from icalbridge.core.platforms import platform_by_id
 from icalbridge.core.spans import Nights
 from icalbridge.elision import elided
 from icalbridge.hub.models import Channel, ChannelState, HeldChange
 from icalbridge.sync.export_loop import MEASURED_PERIOD, loop_facts, not_applied_grace
 from icalbridge.sync.status import ChannelStatus, channel_status
+from icalbridge.wording.platform_names import platform_name
 
 _FALLBACK_WINDOW_S = 24 * 3600
 
@@ -52,11 +53,6 @@ class ExportSide:
     @property
     def reason(self) -> str:
         return self.verdict.reason.value
-
-
-def platform_name(platform: Platform) -> str:
-    """Return the platform's name in the active language."""
-    return platform.name_en if (get_language() or "fr").startswith("en") else platform.name_fr
 
 
 def platform_label(channel: Channel) -> str:

@@ -30,7 +30,7 @@ from icalbridge.organizations.quotas import (
     default_poll_interval,
 )
 from icalbridge.security import client_address
-from icalbridge.sync.export_side import delay_sentences, full_status, platform_name
+from icalbridge.sync.export_side import delay_sentences, full_status
 from icalbridge.sync.exporter import refresh_unit_feeds
 from icalbridge.sync.imports_now import ChannelBusy, import_now
 from icalbridge.web.calendar_grid import local_today
@@ -38,8 +38,8 @@ from icalbridge.web.channel_help import help_for
 from icalbridge.web.dashboard import COMMON_ZONES
 from icalbridge.web.feed_check import check_link
 from icalbridge.web.forms import ChannelForm
-from icalbridge.web.health import ChannelHealth
 from icalbridge.web.permissions import channel_for, unit_for
+from icalbridge.wording.platform_names import platform_name
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -180,7 +180,7 @@ def status_context(channel: Channel, held: HeldChange | None) -> dict[str, Any]:
     full = full_status(channel, clock.now(), held)
     return {
         "status": full.overall,
-        "health": ChannelHealth(channel, full.imported, held),
+        "imported": full.imported,
         "export": full.export,
         "delays": delay_sentences(channel, full.export) if full.export else [],
     }

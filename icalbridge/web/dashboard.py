@@ -17,7 +17,6 @@ from icalbridge.core.export_status import ExportReason
 from icalbridge.core.platforms import USUAL_PLATFORM_IDS, platform_by_id
 from icalbridge.hub.models import Channel, Organization, Unit
 from icalbridge.organizations.quotas import QuotaExceeded, check_can_add_unit
-from icalbridge.sync.export_side import platform_name
 from icalbridge.web.forms import UnitForm
 from icalbridge.web.health import attention_of, unit_health_of
 from icalbridge.web.permissions import (
@@ -28,6 +27,7 @@ from icalbridge.web.permissions import (
     signed_in_user,
     unit_for,
 )
+from icalbridge.wording.platform_names import platform_name
 
 COMMON_ZONES = sorted(
     z

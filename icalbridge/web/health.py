@@ -1,4 +1,9 @@
-"""Sync health as the dashboard and the unit pages show it."""
+"""Sync health as the dashboard shows it.
+
+A channel's dot tells its overall state, the worse of its import and export sides, as
+``sync.export_side.full_status`` decides it for the grid and the channel page; "Feed
+failing" tells the import side alone (the export side has its own list on the dashboard).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from icalbridge.hub.models import Channel, ChannelState, Conflict, HeldChange, Unit
-from icalbridge.sync.status import ChannelStatus, channel_status
+from icalbridge.sync.export_side import full_status
+from icalbridge.sync.status import ChannelStatus
 
 # Worst first: the dashboard puts what needs a look before what is fine.
 _SEVERITY = {
@@ -21,12 +27,9 @@ _SEVERITY = {
 @dataclass(frozen=True)
 class ChannelHealth:
     channel: Channel
-    status: ChannelStatus
+    status: ChannelStatus  # overall: the worse of the two sides
+    imported: ChannelStatus  # the import side alone
     held: HeldChange | None
-
-    @property
-    def message(self) -> str:
-        return self.status.message
 
     @property
     def severity(self) -> int:
@@ -74,7 +77,8 @@ def channel_health_of(channels: Iterable[Channel], now: datetime) -> list[Channe
     rows = []
     for channel in channels:
         held = HeldChange.objects.filter(channel=channel).first()
-        rows.append(ChannelHealth(channel, channel_status(channel, now, held), held))
+        full = full_status(channel, now, held)
+        rows.append(ChannelHealth(channel, full.overall, full.imported, held))
     return sorted(rows, key=lambda h: (h.severity, h.channel.name.lower()))
 
 
@@ -92,7 +96,9 @@ def attention_of(units: list[UnitHealth]) -> Attention:
     """Return what needs the host now: failing feeds, held changes, double bookings."""
     channels = [c for u in units for c in u.channels]
     failing = tuple(
-        c for c in channels if c.status.state == ChannelState.ERROR or c.status.reason == "retrying"
+        c
+        for c in channels
+        if c.imported.state == ChannelState.ERROR or c.imported.reason == "retrying"
     )
     held = tuple(c for c in channels if c.held is not None)
     conflicts = tuple(

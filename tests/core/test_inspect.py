@@ -2,8 +2,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+
+import pytest
+from django.utils import translation
 
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.inspect import describe_feed_text, feed_as_json, inspect_main
@@ -11,6 +15,13 @@ from tests.conftest import FIXTURE_FEEDS
 
 OPTIONS = ReadOptions(today=date(2026, 11, 21))
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+
+
+@pytest.fixture(autouse=True)
+def in_english() -> Iterator[None]:
+    """Read the report in English (tests/wording reads it in French)."""
+    with translation.override("en"):
+        yield
 
 
 def test_json_follows_the_contract_for_all_day_and_timed_events() -> None:
@@ -41,7 +52,7 @@ def test_text_report_names_platform_events_and_problems() -> None:
     text = describe_feed_text(feed)
     assert "Platform: Google Calendar" in text
     assert "Calendar name: Planning New York" in text
-    assert "2 event(s)" in text
+    assert "2 events:" in text
     assert "'Independence brunch'" in text
     assert "No problems found." in text
 
@@ -62,7 +73,7 @@ def test_inspect_prints_json_and_exits_zero_for_a_calendar(capsys) -> None:
 
 def test_inspect_reads_in_the_zone_it_is_given(capsys) -> None:
     inspect_main([str(FIXTURE_FEEDS / "google_tzid_other_zone.ics"), "--tz", "Asia/Tokyo"])
-    assert "2 event(s)" in capsys.readouterr().out
+    assert "2 events:" in capsys.readouterr().out
 
 
 def test_inspect_exits_two_for_something_that_is_not_a_calendar(tmp_path: Path, capsys) -> None:
@@ -74,4 +85,4 @@ def test_inspect_exits_two_for_something_that_is_not_a_calendar(tmp_path: Path, 
 
 def test_inspect_exits_one_for_a_missing_file(tmp_path: Path, capsys) -> None:
     assert inspect_main([str(tmp_path / "absent.ics")]) == 1
-    assert "Cannot read" in capsys.readouterr().err
+    assert "absent.ics does not exist." in capsys.readouterr().err

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import re
-from datetime import date
+import subprocess
+import sys
+from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -18,10 +23,12 @@ from icalbridge.commands.run import start_banner
 from icalbridge.core.ics_read import ReadOptions, read_feed
 from icalbridge.core.read_problems import PROBLEM_CODES
 from icalbridge.outbound.fetch import FetchPolicy, fetch_feed
+from icalbridge.wording.doctor_texts import DOCTOR_TEXTS
 from icalbridge.wording.fetch_texts import FETCH_TEXTS
 from icalbridge.wording.message_texts import render_text
 from icalbridge.wording.problem_texts import PROBLEM_TEXTS, read_problem_text
 from tests.api.conftest import create_host
+from tests.conftest import FIXTURE_FEEDS, REPO
 from tests.support import fixtures
 from tests.support.feed_server import FeedServer
 
@@ -80,6 +87,7 @@ SAMPLE: dict[str, object] = {
     "port": "99999",
     "size_bytes": "2097152",
     "limit_bytes": "10485760",
+    "days": "3",
     **{
         name: "x-42"
         for name in [
@@ -97,6 +105,9 @@ SAMPLE: dict[str, object] = {
             "tzid",
             "fallback",
             "error",
+            "platform",
+            "first",
+            "last",
         ]
     },
 }
@@ -128,6 +139,13 @@ def test_every_fetch_error_reads_in_french(key: str) -> None:
 def test_every_reader_problem_reads_in_french(code: str) -> None:
     assert code in PROBLEM_TEXTS, f"the reader's code {code!r} has no sentence in problem_texts"
     english, french = both_languages(PROBLEM_TEXTS, code)
+    assert french != english
+    assert english_left_in(french) == set(), french
+
+
+@pytest.mark.parametrize("key", sorted(DOCTOR_TEXTS))
+def test_every_sentence_of_the_feed_doctor_reads_in_french(key: str) -> None:
+    english, french = both_languages(DOCTOR_TEXTS, key)
     assert french != english
     assert english_left_in(french) == set(), french
 
@@ -291,3 +309,119 @@ def test_the_command_line_speaks_the_language_of_lang(
     assert any("127.0.0.1/32" in line for line in banner), banner
     for text in texts:
         assert english_left_in(text) == set(), text
+
+
+def icalbridge(language: str, data_dir: Path, *args: str) -> str:
+    """Run the real ``icalbridge`` command in a shell speaking ``language``; return its output."""
+    environment = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("LC_ALL", "LC_MESSAGES", "LANGUAGE", "DATABASE_URL", "REDIS_URL")
+        },
+        "LANG": language,
+        "ICALBRIDGE_DATA_DIR": str(data_dir),
+        "ICALBRIDGE_ALLOW_PRIVATE_URLS": "127.0.0.1/32",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "icalbridge.cli", *args],
+        env=environment,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode in (0, 2), done.stderr
+    return done.stdout
+
+
+def a_short_airbnb_feed_without_a_uid() -> bytes:
+    """An Airbnb feed whose only stay ends in two days, read with one repair (no UID)."""
+    today = datetime.now(ZoneInfo("Europe/Paris")).date()
+    start, end = today + timedelta(days=1), today + timedelta(days=3)
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Airbnb Inc//Hosting Calendar 1.0//EN\r\n"
+        f"BEGIN:VEVENT\r\nDTSTART;VALUE=DATE:{start:%Y%m%d}\r\nDTEND;VALUE=DATE:{end:%Y%m%d}\r\n"
+        "SUMMARY:Airbnb\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    ).encode()
+
+
+GOOGLE_404 = "/calendar/ical/x%40group.calendar.google.com/private-abc/basic.ics"
+# What each command must say, by the shell's language (LANG).
+SAID = {
+    "fr_FR.UTF-8": {
+        "doctor_good": [
+            "Flux utilisable.",
+            "- Plateforme reconnue : Airbnb. 1 événement du ",
+            "- Le flux s’arrête dans 2 jours : la plateforme n’exporte-t-elle que ses 2 prochains jours ?",
+            "- 1 problème a été réparé ou ignoré à la lecture",
+        ],
+        "doctor_google": [
+            "Ce lien ne peut pas être importé tel quel.",
+            "- Cette adresse Google ne fonctionne que si l’agenda est public",
+            "- Le serveur a répondu 404 : le lien est faux ou a été réinitialisé. Recopiez le lien",
+        ],
+        "inspect": [
+            "Plateforme : non reconnue",
+            "Nom de l’agenda : Gîte des Tilleuls",
+            "Attention : le flux est tronqué",
+            "15 événements :",
+            "  du 2027-01-01 au 2027-01-03 (2 nuits) : réservé 'Réservé'",
+            "2 problèmes :",
+            "  [junk_line] 1 ligne étrangère au format iCalendar a été ignorée.",
+        ],
+    },
+    "en_US.UTF-8": {
+        "doctor_good": [
+            "Usable feed.",
+            "- Recognised platform: Airbnb. 1 event from ",
+            "- The feed ends in 2 days: does the platform only export its next 2 days?",
+            "- 1 problem was repaired or skipped while reading",
+        ],
+        "doctor_google": [
+            "This link cannot be imported as it is.",
+            "- This Google address only works when the calendar is public",
+            "- The server answered 404: the link is wrong or was reset. Copy the link again",
+        ],
+        "inspect": [
+            "Platform: not recognised",
+            "Calendar name: Gîte des Tilleuls",
+            "Warning: the feed is cut off",
+            "15 events:",
+            "  2027-01-01 to 2027-01-03 (2 nights): reserved 'Réservé'",
+            "2 problems:",
+            "  [junk_line] 1 line that is not iCalendar was skipped.",
+        ],
+    },
+}
+
+
+@pytest.mark.parametrize("language", sorted(SAID))
+def test_the_feed_doctor_and_inspect_speak_the_language_of_lang(
+    language: str, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    feed_server.serve("/airbnb.ics", a_short_airbnb_feed_without_a_uid())
+    said = {
+        "doctor_good": icalbridge(
+            language, tmp_path / "hub", "inspect", feed_server.url("/airbnb.ics")
+        ),
+        "doctor_google": icalbridge(
+            language, tmp_path / "hub", "inspect", feed_server.url(GOOGLE_404)
+        ),
+        # A file is read without the hub: no data directory is made for it.
+        "inspect": icalbridge(
+            language,
+            tmp_path / "none",
+            "inspect",
+            str(FIXTURE_FEEDS / "other_mistyped_end_line.ics"),
+        ),
+    }
+    assert not (tmp_path / "none").exists()
+    for command, lines in SAID[language].items():
+        for line in lines:
+            assert line in said[command], (command, said[command])
+        if language.startswith("fr"):
+            for text in said[command].splitlines():
+                # Codes in brackets and the feed's own quoted titles are not our sentences.
+                ours = re.sub(r"\[\w+\]|'[^']*'", "", text)
+                assert english_left_in(ours) == set(), text
