@@ -39,6 +39,7 @@ def world_of(items: list[Item], doubles: list[DoubleBooking]) -> SimpleNamespace
     return SimpleNamespace(
         items={i.id: i for i in items},
         unit_items=[items],
+        faults={},
         measures=SimpleNamespace(double_bookings=doubles),
         interval=POLL,
         quiet_end_t=400 * 86400,
