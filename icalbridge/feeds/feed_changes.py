@@ -57,9 +57,6 @@ class ChangeWatch(Protocol):
     def vouches(self) -> bool:
         """Return whether every feed this process keeps is still current."""
 
-    def stop(self) -> None:
-        """Stop watching and close what the watch opened (the process keeps working)."""
-
 
 class SqliteDataVersion:
     """Forget every kept feed when another connection committed to the SQLite database."""
@@ -88,10 +85,6 @@ class SqliteDataVersion:
                 self._seen = version
             return True
 
-    def stop(self) -> None:
-        with self._lock:
-            self._close()
-
     def _close(self) -> None:
         if self._connection is not None:
             self._connection.close()
@@ -104,10 +97,8 @@ class PostgresListener:
     def __init__(self, connection_params: dict[str, Any]) -> None:
         self._params = connection_params
         self._listening = False
-        self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
-        self._connection: Any = None
 
     def vouches(self) -> bool:
         if self._listening:
@@ -115,18 +106,9 @@ class PostgresListener:
         self._start()
         return False
 
-    def stop(self) -> None:
-        self._stopping.set()
-        connection = self._connection
-        if connection is not None:
-            # Ends the wait for notifications at once: the thread then closes and leaves.
-            connection.cancel_safe()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
     def _start(self) -> None:
         with self._lock:
-            if self._stopping.is_set() or (self._thread and self._thread.is_alive()):
+            if self._thread and self._thread.is_alive():
                 return
             self._thread = threading.Thread(target=self._run, name="feed-changes", daemon=True)
             self._thread.start()
@@ -135,28 +117,25 @@ class PostgresListener:
         import psycopg
 
         wait_s = RECONNECT_FIRST_S
-        while not self._stopping.is_set():
+        while True:
             try:
                 with psycopg.connect(**self._params, autocommit=True) as connection:
-                    self._connection = connection
                     connection.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     _hear_own_ping(connection)
                     # What changed before LISTEN took effect was never announced.
                     known_feeds.forget_all()
                     self._listening = True
                     wait_s = RECONNECT_FIRST_S
-                    while not self._stopping.is_set():
+                    while True:
                         for notice in connection.notifies(timeout=LISTENER_CHECK_S):
                             _forget(notice.payload)
                         _hear_own_ping(connection)
             except Exception as error:  # any failure: feeds are looked up meanwhile
-                if not self._stopping.is_set():
-                    log.warning("feed changes unknown, feeds looked up meanwhile: %s", error)
+                log.warning("feed changes unknown, feeds looked up meanwhile: %s", error)
             finally:
                 self._listening = False
-                self._connection = None
                 known_feeds.forget_all()
-            self._stopping.wait(wait_s)
+            time.sleep(wait_s)
             wait_s = min(RECONNECT_MAX_S, wait_s * 2)
 
 
@@ -229,16 +208,6 @@ def _forget_in_child() -> None:
 
 
 os.register_at_fork(after_in_child=_forget_in_child)
-
-
-def stop_watching() -> None:
-    """Stop this process's watch; the next request starts a new one."""
-    global _watch
-    with _watch_lock:
-        if _watch is not None:
-            _watch.stop()
-        _watch = None
-        known_feeds.forget_all()
 
 
 # A listener on a network that drops its connection silently learns it from TCP keepalives
