@@ -70,8 +70,8 @@ PROBLEM_TEXTS: dict[str, Promise] = {
         "count",
     ),
     "duplicate_uid": ngettext_lazy(
-        "%(count)s event repeated a UID already seen; the highest SEQUENCE won.",
-        "%(count)s events repeated a UID already seen; the highest SEQUENCE won.",
+        "%(count)s copy of an event (same UID and dates, or an older SEQUENCE) was left out.",
+        "%(count)s copies of an event (same UID and dates, or an older SEQUENCE) were left out.",
         "count",
     ),
     "duplicate_uid_kept": ngettext_lazy(

@@ -16,6 +16,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+from django.utils import translation  # noqa: E402
+
 from icalbridge.core.ics_read import ReadOptions, read_feed  # noqa: E402
 from icalbridge.inspect import feed_as_json  # noqa: E402
 
@@ -31,8 +33,13 @@ def golden_path(corpus_file: Path) -> Path:
 
 
 def golden_of(corpus_file: Path) -> dict[str, Any]:
-    """Return the JSON a corpus file reads into, with the fixed options of the goldens."""
-    return feed_as_json(read_feed(corpus_file.read_bytes(), GOLDEN_OPTIONS))
+    """Return the JSON a corpus file reads into, with the fixed options of the goldens.
+
+    Problems' messages are taken in English whatever language is active, so that a golden
+    does not depend on which test ran before it.
+    """
+    with translation.override("en"):
+        return feed_as_json(read_feed(corpus_file.read_bytes(), GOLDEN_OPTIONS))
 
 
 def golden_text(value: dict[str, Any]) -> str:
@@ -59,4 +66,10 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
+    import os
+
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "icalbridge.settings")
+    django.setup()
     raise SystemExit(main(sys.argv[1:]))
