@@ -16,7 +16,7 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.db import connection
 
@@ -76,14 +76,12 @@ def answer_feed_request(
         if watch is not None and watch.vouches():
             known = known_feeds.by_token(token)
     if known is None:
-        generation = known_feeds.generation
-        row = feed_row(token, _ROW_FIELDS)
-        if row is None:
+        found = _look_up(token)
+        if found == "no such feed":
             limiter.record_unknown_token(client)
+        if isinstance(found, str):
             return _NOT_FOUND
-        known = _current_version(token, row, generation)
-        if known is None:
-            return _NOT_FOUND
+        known = found
     stored = known.stored
     export_requests.add()
     if known.channel_id:
@@ -98,13 +96,29 @@ def answer_feed_request(
     return FeedAnswer(200, headers, b"" if method == "HEAD" else body)
 
 
+def _look_up(token: str) -> KnownFeed | Literal["no such feed", "no bytes yet"]:
+    """Return the current version of the feed a token names, or why there is none.
+
+    A feed re-rendered between reading its version and reading its bytes is looked up again:
+    a platform that got a 404 for a link that works could take it for removed.
+    """
+    while True:
+        generation = known_feeds.generation
+        row = feed_row(token, _ROW_FIELDS)
+        if row is None:
+            return "no such feed"
+        if not row["etag"]:
+            return "no bytes yet"
+        known = _current_version(token, row, generation)
+        if known is not None:
+            return known
+
+
 def _current_version(token: str, row: dict[str, Any], generation: int) -> KnownFeed | None:
     """Return the version a feed row names, kept in memory for the next requests.
 
-    None when the feed has no bytes yet, or was removed or re-rendered since the row was read.
+    None when the feed was removed or re-rendered since the row was read.
     """
-    if not row["etag"]:
-        return None
     feed_id, etag, rendered_at = row["id"], row["etag"], row["rendered_at"]
     previous = known_feeds.by_id(feed_id)
     if previous and previous.stored.etag == etag and previous.stored.rendered_at == rendered_at:

@@ -245,6 +245,9 @@ class World:
         if listing.imported_etag:
             headers["If-None-Match"] = listing.imported_etag
         status, etag, body = self.reader.get(hub_unit.feed_url_of[platform], headers)
+        if status not in (200, 304):
+            # A platform takes an answer like 404 for a removed link: never one from the hub.
+            raise RuntimeError(f"the hub answered {status} to {platform}'s fetch of unit {unit}")
         self.platform_fetches += 1
         # A web process records the fetch a moment later (feeds.fetch_records); a platform
         # takes minutes to show what it read, but the simulation's next step is

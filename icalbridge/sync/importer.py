@@ -87,7 +87,9 @@ def import_channel(
 
     The caller holds the channel's claim (``sync.claims``); given its ``owner``, the
     import's last write also gives the claim back, when it is still the owner's (then
-    ``run.channel.claimed_by`` is empty). ``confirm`` applies a change held for
+    ``run.channel.claimed_by`` is empty), unless the import changed bookings: then the
+    unit's feeds are re-rendered after the commit, and the caller gives the claim back
+    after them, so that a channel given back means exports that carry its import. ``confirm`` applies a change held for
     confirmation when the feed still says the same.
     """
     channel = Channel.objects.select_related("unit", "held").get(pk=channel_id)
@@ -274,7 +276,7 @@ def _write(
             code=code,
             params=params,
             problems=problems,
-            release_claim_of=ctx.owner,
+            release_claim_of=None if plan.writes_now else ctx.owner,
         )
         if plan.add:
             failed.added = len(plan.add)
@@ -301,7 +303,12 @@ def _write(
         record_unit_conflicts(unit, ctx.started_at, prepared.conflicts)
         refresh_unit_feeds_on_commit(unit)
     record_success(
-        channel, ctx.started_at, result, fingerprint, len(feed.events), release_claim_of=ctx.owner
+        channel,
+        ctx.started_at,
+        result,
+        fingerprint,
+        len(feed.events),
+        release_claim_of=ctx.owner if plan.is_noop else None,
     )
     return run
 

@@ -74,6 +74,32 @@ def test_a_changed_booking_changes_the_etag(channel: Channel) -> None:
     assert response.status_code == 200 and response["ETag"] != etag
 
 
+def test_a_feed_rewritten_while_it_is_served_gets_its_new_version_never_a_404(
+    channel: Channel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A platform that gets a 404 may take the link for removed: a booking that changes the
+    # feed between the request's two lookups (its version, then its bytes) must not give one.
+    first = Client().get(url_of(channel))
+    serving.forget_stored_feeds()
+    looked_up = serving.feed_row
+
+    def booking_arrives_after_the_lookup(token: str, fields: tuple[str, ...]) -> object:
+        row = looked_up(token, fields)
+        monkeypatch.setattr(serving, "feed_row", looked_up)  # one booking, then as usual
+        create_local_booking(
+            channel.unit,
+            span=Nights(days_from_today(30), days_from_today(32)),
+            kind=Kind.UNAVAILABLE,
+        )
+        return row
+
+    monkeypatch.setattr(serving, "feed_row", booking_arrives_after_the_lookup)
+    response = Client().get(url_of(channel))
+    assert response.status_code == 200
+    assert response["ETag"] != first["ETag"]
+    assert f"DTSTART;VALUE=DATE:{days_from_today(30):%Y%m%d}".encode() in response.content
+
+
 def test_gzip_is_sent_to_clients_that_accept_it(channel: Channel) -> None:
     plain = Client().get(url_of(channel)).content
     response = Client().get(url_of(channel), HTTP_ACCEPT_ENCODING="gzip, deflate")

@@ -19,8 +19,10 @@ from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.feeds import serving
 from icalbridge.feeds.fetch_records import fetch_recorder
-from icalbridge.hub.models import Booking, Channel, Conflict, PublishedFeed
-from icalbridge.sync.imports_now import import_now
+from icalbridge.hub.models import Booking, Channel, Conflict, PublishedFeed, Unit
+from icalbridge.sync import exporter
+from icalbridge.sync.claims import claim_channel
+from icalbridge.sync.imports_now import import_claimed, import_now
 from tests.support.feed_server import FeedServer
 from tests.support.hub import (
     Stay,
@@ -265,3 +267,27 @@ def test_a_platforms_own_night_inside_the_nights_we_serve_it_stays_closed_when_o
     # for our echo with the rest, it was open on Airbnb and Abritel for 3.5 hours).
     to_airbnb = PublishedFeed.objects.get(channel=airbnb).nights
     assert to_airbnb == [[days_from_today(21).isoformat(), days_from_today(22).isoformat()]]
+
+
+@pytest.mark.usefixtures("allow_local_feeds")
+def test_a_channel_is_given_back_only_once_its_units_feeds_carry_the_import(
+    feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whoever waits for the hub to be idle (the simulation, an operator's script) reads the
+    # exports next: a claim given back before they were re-rendered showed them hours late.
+    unit = new_unit()
+    feed_server.serve("/booking.ics", booking_com_feed([STAY]))
+    booking = new_channel(unit, "Booking.com", "booking", url=feed_server.url("/booking.ics"))
+    new_channel(unit, "Airbnb", "airbnb", direction="export")
+    assert claim_channel(booking.pk, clock.now(), "worker-1")
+    claimed_while_rendering = []
+    rendered = exporter.refresh_unit_feeds
+
+    def rendering(unit: Unit) -> list[int]:
+        claimed_while_rendering.append(Channel.objects.get(pk=booking.pk).claimed_by)
+        return rendered(unit)
+
+    monkeypatch.setattr(exporter, "refresh_unit_feeds", rendering)
+    import_claimed(booking.pk, "worker-1")
+    assert claimed_while_rendering == ["worker-1"]
+    assert Channel.objects.get(pk=booking.pk).claimed_by == ""
