@@ -107,18 +107,26 @@ class HubProcess:
                 time.sleep(pause)
                 pause = min(pause * 1.5, 0.005)
 
-    def wait_until_fetches_recorded(self, channel_id: int, count: int, timeout_s: float) -> None:
-        """Wait until the hub has recorded ``count`` fetches of a channel's export feed."""
+    def wait_until_fetches_recorded(self, expected: dict[int, int], timeout_s: float) -> None:
+        """Wait until the hub has recorded, per channel, the fetches of its export counted."""
         deadline = time.monotonic() + timeout_s
-        recorded = Channel.objects.filter(pk=channel_id, export_fetch_count__gte=count)
         pause = 0.001
-        while not recorded.exists():
+        while True:
+            counts = dict(
+                Channel.objects.filter(pk__in=list(expected)).values_list(
+                    "id", "export_fetch_count"
+                )
+            )
+            missing = {ch: n for ch, n in expected.items() if counts.get(ch, 0) < n}
+            if not missing:
+                return
             if self._process is not None and self._process.poll() is not None:
                 raise RuntimeError("the hub stopped during the simulation")
             if time.monotonic() > deadline:
+                channel_id, count = next(iter(missing.items()))
                 raise RuntimeError(
                     f"the hub did not record fetch {count} of channel {channel_id} "
-                    f"within {timeout_s:.0f} s"
+                    f"within {timeout_s:.0f} s ({len(missing)} channels behind)"
                 )
             time.sleep(pause)
             pause = min(pause * 1.5, 0.005)

@@ -87,6 +87,7 @@ class World:
         self.skipped_polls = 0
         self.platform_fetches = 0
         self.fetches_of: dict[int, int] = defaultdict(int)
+        self.fetched_since_step: set[int] = set()
         self.late_traces: list[dict[str, object]] = []
         self.faults = draw_faults(
             scenario.faults,
@@ -140,6 +141,7 @@ class World:
                 self.actions[kind](*args)
             self.wall[kind] = self.wall.get(kind, 0.0) + time.perf_counter() - began
         self.t = self.quiet_end_t
+        self.wait_for_fetch_records()
         self.hub.set_clock(self.instant(self.t))
 
     def next_hub_instant(self) -> float:
@@ -165,6 +167,10 @@ class World:
             )
         else:
             channels = [ch for ch, due in self.due.items() if due == t]
+        # The platforms' fetches since the last step are recorded a moment after they were
+        # served, but the hub's clock is about to move by minutes: let them land first, as
+        # they do in the world this models, where imports come minutes apart.
+        self.wait_for_fetch_records()
         self.hub.set_clock(now)
         # The first step imports every channel at once: allow a second for each.
         self.hub.wait_until_idle(now, timeout_s=20 + len(channels))
@@ -192,6 +198,11 @@ class World:
             self.touch(*self.unit_of_channel[ch])
         for unit in sorted({self.unit_of_channel[ch][1] for ch in channels}):
             self.check_hub(unit)
+
+    def wait_for_fetch_records(self) -> None:
+        expected = {ch: self.fetches_of[ch] for ch in self.fetched_since_step}
+        self.hub.wait_until_fetches_recorded(expected, 20)
+        self.fetched_since_step.clear()
 
     def touch(self, source: str, unit: int) -> None:
         """Schedule the hub's next real poll of a channel whose feed or history changed.
@@ -249,12 +260,10 @@ class World:
             # A platform takes an answer like 404 for a removed link: never one from the hub.
             raise RuntimeError(f"the hub answered {status} to {platform}'s fetch of unit {unit}")
         self.platform_fetches += 1
-        # A web process records the fetch a moment later (feeds.fetch_records); a platform
-        # takes minutes to show what it read, but the simulation's next step is
-        # milliseconds away: let the record land first, as it does in the world it models.
-        channel_id = hub_unit.channel_of[platform]
-        self.fetches_of[channel_id] += 1
-        self.hub.wait_until_fetches_recorded(channel_id, self.fetches_of[channel_id], 20)
+        # A web process records the fetch a moment later (feeds.fetch_records), with the
+        # time it was served; the hub's next import must find it (see hub_step).
+        self.fetches_of[hub_unit.channel_of[platform]] += 1
+        self.fetched_since_step.add(hub_unit.channel_of[platform])
         if status == 200:
             fetched = frozenset(nights_in(body))
             with listing.lock:
