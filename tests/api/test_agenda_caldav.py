@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -79,3 +80,30 @@ def test_bad_input_names_the_field_and_another_persons_feed_is_not_found(
     ]
     assert problem(other_api.put(f"/agenda-feeds/{feed}/caldav", good), 404)
     assert problem(other_api.get(f"/agenda-feeds/{feed}/caldav"), 404)
+
+
+@pytest.mark.usefixtures("allow_local_feeds")
+def test_a_lesson_moved_through_the_api_is_moved_in_the_pushed_calendar(
+    api: ApiClient, unit: dict[str, Any], radicale: Radicale
+) -> None:
+    feed = str(api.post("/agenda-feeds", {"name": "Cours"}).json()["id"])
+    calendar = radicale.new_calendar()
+    body = {"url": calendar, "username": USER, "password": PASSWORD}
+    assert api.put(f"/agenda-feeds/{feed}/caldav", body).json()["state"] == "ok"
+    lesson = api.post(
+        f"/units/{unit['id']}/bookings",
+        {
+            "kind": "reserved",
+            "start": "2027-02-01T09:00:00+01:00",
+            "end": "2027-02-01T10:00:00+01:00",
+        },
+    ).json()
+    uid = f"{lesson['id']}@icalbridge"
+
+    moved = {"start": "2027-02-03T17:00:00+01:00", "end": "2027-02-03T18:00:00+01:00"}
+    assert api.patch(f"/bookings/{lesson['id']}", moved).status_code == 200
+
+    event = radicale.events(calendar)[uid]
+    assert event.decoded("DTSTART") == datetime.fromisoformat(moved["start"])
+    assert event.decoded("DTEND") == datetime.fromisoformat(moved["end"])
+    assert len(radicale.hrefs(calendar)) == 1
