@@ -3,10 +3,12 @@
 Run: .venv/bin/python -m bench.b6_caldav_push [--changes 100]
 `icalbridge run` (web server and worker, SQLite and its queue, the defaults) and a Radicale
 server (tests/support/radicale.py, htpasswd logins) on loopback. One agenda feed is pushed
-into one calendar; each change alternately adds a one-hour booking (POST) and cancels it
-(DELETE), and the time is taken from the start of the API call until the event is on the
-server (a GET of its resource answers 200), or gone from it (404). Prints p50, p99 and the
-longest, with the load average.
+into one calendar. First ``--changes`` changes alternately add a one-hour booking (POST) and
+cancel it (DELETE), each timed from the start of the API call until the event is on the
+server (a GET of its resource answers 200), or gone from it (404). Then ``--changes`` moves
+of one lesson (PATCH with new times, a different hour each time), each timed from the start
+of the API call until a GET of the event answers it at its new time. Prints p50, p99 and
+the longest of each, with the load average.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+import icalendar
 
 from bench.support import (
     PYTHON,
@@ -35,6 +38,7 @@ from icalbridge.core.caldav_plan import resource_name
 from tests.support.radicale import PASSWORD, USER, Radicale
 
 TIMEOUT_S = 30.0
+LESSON = timedelta(hours=1)
 _LOGIN = ("--password", "bench-pass-phrase-42", "--api-token")
 
 
@@ -56,6 +60,47 @@ def _wait(check: httpx.Client, url: str, status: int) -> float:
             return time.monotonic()
         time.sleep(0.005)
     raise TimeoutError(f"{url} did not answer {status} within {TIMEOUT_S:g} s")
+
+
+def _wait_for_start(check: httpx.Client, url: str, start: datetime) -> float:
+    """Return when the event at ``url`` starts at ``start`` (read as any client reads it)."""
+    deadline = time.monotonic() + TIMEOUT_S
+    while time.monotonic() < deadline:
+        answer = check.get(url)
+        if answer.status_code == 200:
+            event = icalendar.Calendar.from_ical(answer.content).walk("VEVENT")[0]
+            if event.decoded("DTSTART") == start:
+                return time.monotonic()
+        time.sleep(0.005)
+    raise TimeoutError(f"{url} did not start at {start.isoformat()} within {TIMEOUT_S:g} s")
+
+
+def _summary(what: str, timings: list[float]) -> str:
+    ms = [t * 1000 for t in timings]
+    return (
+        f"{len(ms)} {what}: p50 {percentile(ms, 50):.0f} ms, p99 {percentile(ms, 99):.0f} ms, "
+        f"longest {max(ms):.0f} ms (load average {load_average()})"
+    )
+
+
+def _time_moves(
+    api: httpx.Client, check: httpx.Client, unit: str, calendar: str, count: int
+) -> list[float]:
+    """Move one lesson ``count`` times; return the time of each until it shows moved."""
+    first = datetime(2027, 2, 1, 8, tzinfo=UTC)
+    body = {"kind": "reserved", "start": first.isoformat(), "end": (first + LESSON).isoformat()}
+    lesson = api.post(f"/units/{unit}/bookings", json=body).json()
+    url = calendar + resource_name(f"{lesson['id']}@icalbridge")
+    _wait(check, url, 200)
+    timings: list[float] = []
+    for index in range(1, count + 1):
+        # Another day and hour each time: 8:00 to 19:00 over the following weeks.
+        when = first + timedelta(days=index // 12, hours=index % 12)
+        move = {"start": when.isoformat(), "end": (when + LESSON).isoformat()}
+        began = time.monotonic()
+        assert api.patch(f"/bookings/{lesson['id']}", json=move).status_code == 200
+        timings.append(_wait_for_start(check, url, when) - began)
+    return timings
 
 
 def main() -> None:
@@ -103,7 +148,7 @@ def main() -> None:
                 body = {
                     "kind": "reserved",
                     "start": when.isoformat(),
-                    "end": (when + timedelta(hours=1)).isoformat(),
+                    "end": (when + LESSON).isoformat(),
                 }
                 began = time.monotonic()
                 booking = api.post(f"/units/{unit['id']}/bookings", json=body).json()
@@ -115,11 +160,9 @@ def main() -> None:
                 assert api.delete(f"/bookings/{booking['id']}").status_code == 204
                 timings.append(_wait(check, url, 404) - began)
                 booking = None
-        ms = [t * 1000 for t in timings]
-        print(
-            f"{len(ms)} changes: p50 {percentile(ms, 50):.0f} ms, p99 {percentile(ms, 99):.0f} ms, "
-            f"longest {max(ms):.0f} ms (load average {load_average()})"
-        )
+        print(_summary("changes (added or cancelled)", timings))
+        moves = _time_moves(api, check, unit["id"], calendar, args.changes)
+        print(_summary("moves", moves))
     finally:
         stop_process(hub)
         radicale.stop()

@@ -26,6 +26,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=()"
 
 
+def policy_with_forms_to(origin: str) -> str:
+    """Return the policy with forms also let through to ``origin``.
+
+    A form sent to the hub that redirects to a consent page elsewhere (Google's, to connect
+    a calendar) is held to ``form-action`` all along the redirects: browsers stop it short.
+    """
+    return CONTENT_SECURITY_POLICY.replace("form-action 'self'", f"form-action 'self' {origin}")
+
+
 class SecurityHeadersMiddleware:
     """Add the Content-Security-Policy and Permissions-Policy to every response."""
 

@@ -222,6 +222,23 @@ ICALBRIDGE_FEEDS_IN_MEMORY = env_bool("ICALBRIDGE_FEEDS_IN_MEMORY", True)
 # compared with its feed in full (a change is pushed at once, whatever this says).
 ICALBRIDGE_CREDENTIALS_KEY = env_str("ICALBRIDGE_CREDENTIALS_KEY", "")
 ICALBRIDGE_CALDAV_RECONCILE_S = env_int("ICALBRIDGE_CALDAV_RECONCILE_S", 3600)
+# Google's CalDAV takes OAuth 2.0 bearer tokens, not passwords (docs/agenda-feeds.md). With the
+# client of the hub's own Google Cloud project, the agenda links page offers "Connect with
+# Google"; without it, people bring their own OAuth credentials through the API. The token
+# endpoint is also where their refresh tokens are traded, unless they name another.
+ICALBRIDGE_GOOGLE_CLIENT_ID = env_str("ICALBRIDGE_GOOGLE_CLIENT_ID", "")
+ICALBRIDGE_GOOGLE_CLIENT_SECRET = env_str("ICALBRIDGE_GOOGLE_CLIENT_SECRET", "")
+ICALBRIDGE_GOOGLE_AUTHORIZE_URL = env_str(
+    "ICALBRIDGE_GOOGLE_AUTHORIZE_URL", "https://accounts.google.com/o/oauth2/v2/auth"
+)
+ICALBRIDGE_GOOGLE_TOKEN_URL = env_str(
+    "ICALBRIDGE_GOOGLE_TOKEN_URL", "https://oauth2.googleapis.com/token"
+)
+# A Google calendar's CalDAV collection; {calendar} is its ID (an address for one's own).
+ICALBRIDGE_GOOGLE_CALDAV_URL = env_str(
+    "ICALBRIDGE_GOOGLE_CALDAV_URL",
+    "https://apidata.googleusercontent.com/caldav/v2/{calendar}/events/",
+)
 
 # Background work: RedisHuey when REDIS_URL is set, else SqliteHuey beside the database.
 REDIS_URL = env_str("REDIS_URL", "")

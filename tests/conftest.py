@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from tests.support.fixtures import (  # noqa: F401  (fixtures for every test)
     feed_server,
     immediate_queue,
+    oauth_calendars,
     radicale,
 )
 

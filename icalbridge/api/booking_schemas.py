@@ -34,6 +34,24 @@ class BookingIn(Schema):
     )
 
 
+class BookingChange(Schema):
+    """What PATCH changes on a local booking: the fields given, the others kept."""
+
+    start: str | None = Field(
+        None, description=_WHEN_HELP + " Given with end: where the booking moves."
+    )
+    end: str | None = Field(None, description="Given with start; as for creation.")
+    kind: Kind | None = None
+    summary: str | None = Field(None, max_length=300)
+    category: str | None = Field(None, max_length=80)
+    note: str | None = None
+    channels: list[str] | None = Field(
+        None,
+        description="Channel ids to show it on; null for every channel of the unit; "
+        "left out: unchanged.",
+    )
+
+
 class DeliveryOut(Schema):
     channel: str = Field(description="The id of a channel whose export holds the booking.")
     state: str = Field(description="waiting, fetched, confirmed or not_applied.")

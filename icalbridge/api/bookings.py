@@ -1,4 +1,4 @@
-"""Bookings of a unit: list them over a range, enter local ones, cancel them."""
+"""Bookings of a unit: list them over a range, enter local ones, move or change them, cancel them."""
 
 from __future__ import annotations
 
@@ -13,11 +13,23 @@ from ninja import Query, Router, Status
 
 from icalbridge import clock
 from icalbridge.api.auth import booking_for, unit_for
-from icalbridge.api.booking_schemas import BookingIn, BookingOut, BookingRange, span_of
+from icalbridge.api.booking_schemas import (
+    BookingChange,
+    BookingIn,
+    BookingOut,
+    BookingRange,
+    span_of,
+)
 from icalbridge.api.pagination import Page, PageQuery, page_of_queryset
 from icalbridge.api.problems import PROBLEMS, conflict, invalid
-from icalbridge.bookings.local_bookings import BookingRefused, cancel_booking, create_local_booking
+from icalbridge.bookings.local_bookings import (
+    BookingRefused,
+    cancel_booking,
+    create_local_booking,
+    update_local_booking,
+)
 from icalbridge.core.bookings import LOCAL_ORIGIN
+from icalbridge.core.spans import Span
 from icalbridge.hub.models import Booking, Channel, Unit
 from icalbridge.sync.booking_delivery import DeliveryBoard
 
@@ -139,6 +151,56 @@ def delete_booking(request: HttpRequest, booking: str) -> Status[None]:
     except BookingRefused as refused:
         raise conflict("imported-booking", _("Change it at its source."), refused.message) from None
     return Status(204, None)
+
+
+def _new_span(change: BookingChange) -> Span | None:
+    """Return where a change moves a booking, or None; both ends come together."""
+    if change.start is None and change.end is None:
+        return None
+    if change.end is None:
+        raise invalid("end", _("Give the end with the start: both say where the booking goes."))
+    if change.start is None:
+        raise invalid("start", _("Give the start with the end: both say where the booking goes."))
+    return span_of(change.start, change.end)
+
+
+@router.patch("/bookings/{booking}", response={200: BookingOut, **PROBLEMS})
+def change_booking(request: HttpRequest, booking: str, payload: BookingChange) -> dict[str, Any]:
+    """Move a local booking or change what it says: only the fields given change.
+
+    Dates are read and checked as on creation. Exports follow at once, and agenda feeds
+    written into CalDAV calendars are pushed within seconds.
+    """
+    target = booking_for(request, booking, write=True)
+    span = _new_span(payload)
+    given = payload.model_fields_set
+    if target.origin_id is None and not target.is_active:
+        raise conflict(
+            "cancelled-booking",
+            _("This booking is cancelled."),
+            _("A cancelled booking cannot be changed: enter a new one."),
+        )
+    changes = {
+        name: getattr(payload, name)
+        for name in ("kind", "summary", "category", "note")
+        if getattr(payload, name) is not None
+    }
+    if span is not None or changes or "channels" in given:
+        try:
+            update_local_booking(
+                target,
+                span=span,
+                change_scope="channels" in given,
+                channel_ids=_scope_ids(target.unit, payload.channels),
+                **changes,
+            )
+        except BookingRefused as refused:
+            if refused.field == "booking":
+                raise conflict(
+                    "imported-booking", _("Change it at its source."), refused.message
+                ) from None
+            raise invalid(refused.field, refused.message) from None
+    return booking_out(_with_relations(Booking.objects.filter(pk=target.pk)).get())
 
 
 @router.get("/bookings/{booking}", response={200: BookingOut, **PROBLEMS})

@@ -26,10 +26,14 @@ class PushFailure(StrEnum):
     SERVER_ERROR = "server_error"
     CREDENTIALS_LOST = "credentials_lost"
     CALENDAR_IN_USE = "calendar_in_use"
+    # OAuth 2.0 (Google's CalDAV): the refresh token was revoked or has expired, or a fresh
+    # access token is refused all the same; and the client id or secret is refused.
+    AUTHORIZATION_REVOKED = "authorization_revoked"
+    OAUTH_CLIENT_REFUSED = "oauth_client_refused"
 
 
-# What no retry mends: the person has to change the address, the password or the server's
-# sharing. Shown as an error at once, where a server that is down is retried first.
+# What no retry mends: the person has to change the address, the password (or connect
+# again), or the server's sharing. Shown as an error at once, where a server that is down is retried first.
 PERSON_MUST_ACT = frozenset(
     {
         PushFailure.WRONG_PASSWORD,
@@ -40,6 +44,8 @@ PERSON_MUST_ACT = frozenset(
         PushFailure.BAD_URL,
         PushFailure.CREDENTIALS_LOST,
         PushFailure.CALENDAR_IN_USE,
+        PushFailure.AUTHORIZATION_REVOKED,
+        PushFailure.OAUTH_CLIENT_REFUSED,
     }
 )
 

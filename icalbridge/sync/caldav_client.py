@@ -1,10 +1,11 @@
 """Talk to a person's CalDAV server with the caldav library, through the outbound guard.
 
-Every connection goes to the address the guard checked (``outbound/addresses.pinned_address``,
-the same policy as imports, ``outbound/policy``): the library's HTTP session resolves the
-server's name to that address only, and refuses any request to another host (a redirect
-to a private address would otherwise slip past the check). Failures come out as a
-``PushError`` with a stable code, worded for people in ``sync/caldav_texts``.
+Every connection goes to the address the guard checked (``sync/pinned_session``, the same
+policy as imports, ``outbound/policy``): the library's HTTP session resolves the server's
+name to that address only, and refuses any request to another host. The login is a user
+name and password, or OAuth 2.0 bearer tokens (``sync/caldav_oauth``, Google's CalDAV).
+Failures come out as a ``PushError`` with a stable code, worded for people in
+``sync/caldav_texts``.
 """
 
 from __future__ import annotations
@@ -24,9 +25,11 @@ from caldav.lib import error as dav_error
 
 from icalbridge import __version__
 from icalbridge.core.push_status import PushFailure
-from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed, pinned_address
+from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed
 from icalbridge.outbound.fetch import FetchPolicy
+from icalbridge.sync.caldav_oauth import AuthorizationFailed, BearerAuth, authority_of
 from icalbridge.sync.caldav_secrets import Credentials
+from icalbridge.sync.pinned_session import OffHostRequest, pinned_session
 
 log = logging.getLogger(__name__)
 
@@ -76,34 +79,14 @@ def collection_path(url: str) -> str:
     return path if path.endswith("/") else path + "/"
 
 
-class _PinnedSession(niquests.Session):  # type: ignore[misc]
-    """A session that reaches one host only, at the address the guard checked."""
-
-    def __init__(self, host: str, address: str) -> None:
-        shown = f"[{address}]" if ":" in address else address
-        super().__init__(
-            resolver=f"in-memory://default/?hosts={host}:{shown}",
-            retries=0,
-            disable_http3=True,
-            # Certificate revocation checks would reach out to third parties past the guard.
-            revocation_configuration=None,
-        )
-        # A proxy from the environment would bypass the address pinning.
-        self.trust_env = False
-        self.pinned_host = host
-
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        if (urlsplit(request.url).hostname or "").lower() != self.pinned_host:
-            raise PushError(PushFailure.UNREACHABLE, urlsplit(request.url).hostname or "")
-        return super().send(request, **kwargs)
-
-
 class CalendarServer:
     """One person's CalDAV server, reached as ``credentials``; see ``connected``."""
 
-    def __init__(self, client: DAVClient, host: str) -> None:
+    def __init__(self, client: DAVClient, host: str, authority: str | None = None) -> None:
         self.client = client
         self.host = host
+        # Who grants the bearer tokens ("Google"), or None for a name and password.
+        self.authority = authority
 
     def calendar_for(self, url: str, name: str) -> str:
         """Return the calendar collection to write into.
@@ -149,8 +132,10 @@ class CalendarServer:
                     if path_of(o.url) not in gone
                 }
                 return Listing(found, str(changes.sync_token or ""), is_delta=True, gone=gone)
-            except (dav_error.DAVError, niquests.RequestException) as exc:
-                if isinstance(exc, dav_error.AuthorizationError) and exc.reason != "Forbidden":
+            except (dav_error.DAVError, niquests.RequestException, AuthorizationFailed) as exc:
+                if isinstance(exc, AuthorizationFailed) or (
+                    isinstance(exc, dav_error.AuthorizationError) and exc.reason != "Forbidden"
+                ):
                     raise self._error(exc) from exc
                 log.info("sync-token report refused by %s; listing in full", self.host)
         response = self._call(lambda: self.client.propfind(calendar_url, _etag_query(), depth=1))
@@ -202,10 +187,17 @@ class CalendarServer:
     def _error(self, exc: Exception) -> PushError:
         """Turn what the library or the network raised into a failure a person can read."""
         log.info("CalDAV server %s: %s", self.host, type(exc).__name__)
+        if isinstance(exc, AuthorizationFailed):
+            return PushError(exc.failure, exc.detail)
         if isinstance(exc, dav_error.AuthorizationError):
             if exc.reason == "Forbidden":
                 return PushError(PushFailure.FORBIDDEN, self.host)
+            if self.authority is not None:
+                # A token just obtained and refused all the same: the grant no longer holds.
+                return PushError(PushFailure.AUTHORIZATION_REVOKED, self.authority)
             return PushError(PushFailure.WRONG_PASSWORD, self.host)
+        if isinstance(exc, OffHostRequest):
+            return PushError(PushFailure.UNREACHABLE, exc.host)
         if isinstance(exc, dav_error.NotFoundError):
             return PushError(PushFailure.NOT_FOUND, self.host)
         if isinstance(exc, niquests.Timeout):
@@ -221,32 +213,32 @@ class CalendarServer:
 def connected(url: str, credentials: Credentials, policy: FetchPolicy) -> Iterator[CalendarServer]:
     """Open a connection to the server of ``url``, checked by the outbound guard."""
     address = calendar_address(url)
-    parts = urlsplit(address)
-    host = (parts.hostname or "").lower()
-    port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    host = (urlsplit(address).hostname or "").lower()
     try:
-        pinned = pinned_address(
-            host,
-            port,
-            allow_private=policy.allow_private,
-            allowed_networks=policy.allowed_networks,
-        )
+        session = pinned_session(address, policy)
     except AddressRefused as exc:
         raise PushError(PushFailure.PRIVATE_ADDRESS, exc.shown) from exc
     except ResolutionFailed as exc:
         raise PushError(PushFailure.UNREACHABLE, host) from exc
+    grant = credentials.oauth
+    try:
+        auth = BearerAuth(grant, policy) if grant is not None else None
+    except AuthorizationFailed as exc:
+        session.close()
+        raise PushError(exc.failure, exc.detail) from exc
     client = DAVClient(
         url=address,
-        username=credentials.username,
-        password=credentials.password,
+        username=None if auth else credentials.username,
+        password=None if auth else credentials.password,
+        auth=auth,
         timeout=int(policy.total_timeout_s),
         enable_rfc6764=False,
         headers={"User-Agent": f"icalbridge/{__version__} (calendar push)"},
     )
     client.session.close()
-    client.session = _PinnedSession(host, str(pinned))
+    client.session = session
     try:
-        yield CalendarServer(client, host)
+        yield CalendarServer(client, host, authority_of(grant.token_url) if grant else None)
     finally:
         client.close()
 

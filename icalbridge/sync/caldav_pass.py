@@ -44,6 +44,9 @@ LONGEST_RETRY = timedelta(minutes=5)
 WITHDRAW_GIVE_UP = timedelta(days=7)
 
 
+_LOST_FOR_GOOD = frozenset({PushFailure.CREDENTIALS_LOST, PushFailure.AUTHORIZATION_REVOKED})
+
+
 class Stopped(Exception):
     """The push was stopped during a pass: nothing more is written."""
 
@@ -241,7 +244,8 @@ def _withdraw(push: CaldavPush) -> None:
                     record.delete()
     except PushError as exc:
         given_up = push.withdrawn_at is None or push.withdrawn_at < now - WITHDRAW_GIVE_UP
-        if exc.failure != PushFailure.CREDENTIALS_LOST and not given_up:
+        # Unreadable credentials, or an OAuth grant the person withdrew, never come back.
+        if exc.failure not in _LOST_FOR_GOOD and not given_up:
             _record_failure(push, exc, now)
             return
         log.info("push %s stopped; its events could not be removed (%s)", push.pk, exc)

@@ -1,8 +1,10 @@
 """Keep CalDAV credentials encrypted: never in the database in clear, never in a log.
 
-Fernet (AES-128-CBC with an HMAC) under a key derived from ``ICALBRIDGE_CREDENTIALS_KEY``,
-or from ``SECRET_KEY`` when that is not set (docs/settings.md). Changing the key makes the
-stored passwords unreadable: each push then asks its owner for the password again.
+A login is a user name and password, or, for servers that take OAuth 2.0 bearer tokens
+(Google's CalDAV), an OAuth client and a refresh token (``sync/caldav_oauth``). Fernet
+(AES-128-CBC with an HMAC) under a key derived from ``ICALBRIDGE_CREDENTIALS_KEY``, or from
+``SECRET_KEY`` when that is not set (docs/settings.md). Changing the key makes the stored
+credentials unreadable: each push then asks its owner for them again.
 """
 
 from __future__ import annotations
@@ -21,10 +23,23 @@ class CredentialsLost(Exception):
 
 
 @dataclass(frozen=True)
+class OAuthGrant:
+    """An OAuth 2.0 client and the refresh token a person granted it."""
+
+    client_id: str
+    # Kept out of repr() so that a traceback or a log line never shows them.
+    client_secret: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    token_url: str
+
+
+@dataclass(frozen=True)
 class Credentials:
     username: str
     # Kept out of repr() so that a traceback or a log line never shows it.
     password: str = field(repr=False)
+    # Given, the server is reached with bearer tokens instead of the name and password.
+    oauth: OAuthGrant | None = None
 
 
 def _fernet() -> Fernet:
@@ -35,7 +50,11 @@ def _fernet() -> Fernet:
 
 def sealed(credentials: Credentials) -> str:
     """Return the credentials encrypted, as text to store."""
-    plain = json.dumps({"u": credentials.username, "p": credentials.password})
+    values: dict[str, object] = {"u": credentials.username, "p": credentials.password}
+    grant = credentials.oauth
+    if grant is not None:
+        values["o"] = [grant.client_id, grant.client_secret, grant.refresh_token, grant.token_url]
+    plain = json.dumps(values)
     return _fernet().encrypt(plain.encode()).decode("ascii")
 
 
@@ -45,4 +64,5 @@ def opened(token: str) -> Credentials:
         plain = json.loads(_fernet().decrypt(token.encode("ascii")))
     except (InvalidToken, ValueError) as exc:
         raise CredentialsLost from exc
-    return Credentials(plain["u"], plain["p"])
+    grant = OAuthGrant(*plain["o"]) if plain.get("o") else None
+    return Credentials(plain["u"], plain["p"], grant)

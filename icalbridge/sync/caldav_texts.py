@@ -13,8 +13,8 @@ def failure_text(failure: PushFailure, detail: str) -> str:
     host = detail or _("the server")
     texts = {
         PushFailure.WRONG_PASSWORD: _(
-            "%(host)s refused the user name or password. Check them; for iCloud, Fastmail "
-            "or Google, use an app password, not your account's own password."
+            "%(host)s refused the user name or password. Check them; for iCloud or "
+            "Fastmail, use an app password, not your account's own password."
         ),
         PushFailure.FORBIDDEN: _(
             "%(host)s does not let this account write into this calendar. Choose a "
@@ -44,10 +44,19 @@ def failure_text(failure: PushFailure, detail: str) -> str:
         ),
         PushFailure.SERVER_ERROR: _("%(host)s answered with an error. The hub tries again."),
         PushFailure.CREDENTIALS_LOST: _(
-            "The stored password can no longer be read (the hub's key changed): enter it again."
+            "The stored password or authorization can no longer be read (the hub's key "
+            "changed): enter the password again, or connect again."
         ),
         PushFailure.CALENDAR_IN_USE: _(
             "Another agenda link already writes into this calendar: choose another one."
+        ),
+        PushFailure.AUTHORIZATION_REVOKED: _(
+            "%(host)s refused the authorization: it was withdrawn or has expired. Connect "
+            "again (a new refresh token) to go on writing into this calendar."
+        ),
+        PushFailure.OAUTH_CLIENT_REFUSED: _(
+            "%(host)s refused the OAuth client: check its client ID and secret (Google Cloud "
+            "console, “Credentials”), then connect again."
         ),
     }
     return texts[failure] % {"host": host}

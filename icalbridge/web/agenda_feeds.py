@@ -15,13 +15,15 @@ from django.views.decorators.http import require_POST
 from icalbridge import clock
 from icalbridge.core.push_status import PushState
 from icalbridge.hub.models import AgendaFeed, CaldavPush, PublishedFeed
+from icalbridge.security import policy_with_forms_to
 from icalbridge.sync.caldav_client import PushError
 from icalbridge.sync.caldav_push import configure_push, live_pushes, stop_pushes
 from icalbridge.sync.caldav_secrets import Credentials
 from icalbridge.sync.caldav_status import PushStatus, push_status
 from icalbridge.sync.caldav_texts import failure_text
 from icalbridge.sync.exporter import refresh_agenda_feed
-from icalbridge.web.forms import AgendaFeedForm, CaldavForm
+from icalbridge.sync.google_calendar import consent_origin, hub_client
+from icalbridge.web.forms import AgendaFeedForm, CaldavForm, GoogleCalendarForm
 from icalbridge.web.permissions import active_membership, signed_in_user
 
 
@@ -55,19 +57,25 @@ def agenda_feeds(request: HttpRequest) -> HttpResponse:
         .prefetch_related("units")
     )
     pushes = {p.agenda_id: p for p in CaldavPush.objects.filter(live_pushes(), agenda__in=feeds)}
+    google = hub_client() is not None
     cards = [
         AgendaCard(
             agenda,
             push_status(pushes[agenda.pk]) if agenda.pk in pushes else None,
             CaldavForm(prefix=f"caldav-{agenda.pk}"),
+            GoogleCalendarForm(prefix=f"google-{agenda.pk}") if google else None,
         )
         for agenda in feeds
     ]
-    return render(
+    response = render(
         request,
         "web/agenda_feeds.html",
-        {"form": form, "cards": cards, "membership": membership},
+        {"form": form, "cards": cards, "membership": membership, "google_offered": google},
     )
+    if google:
+        # "Connect with Google" is a form whose answer redirects to Google's consent page.
+        response["Content-Security-Policy"] = policy_with_forms_to(consent_origin())
+    return response
 
 
 @dataclass(frozen=True)
@@ -77,6 +85,8 @@ class AgendaCard:
     agenda: AgendaFeed
     push: PushStatus | None
     caldav_form: CaldavForm
+    # "Connect with Google", when the hub has its own Google OAuth client.
+    google_form: GoogleCalendarForm | None
 
 
 @login_required
@@ -97,7 +107,8 @@ def agenda_feed_revoke(request: HttpRequest, agenda_id: int) -> HttpResponse:
     return redirect("agenda_feeds")
 
 
-def _own_live_agenda(request: HttpRequest, agenda_id: int) -> AgendaFeed:
+def own_live_agenda(request: HttpRequest, agenda_id: int) -> AgendaFeed:
+    """Return one of the signed-in person's live agenda feeds, or raise Http404."""
     agenda = AgendaFeed.objects.filter(
         pk=agenda_id, user=signed_in_user(request), revoked_at__isnull=True
     ).first()
@@ -110,7 +121,7 @@ def _own_live_agenda(request: HttpRequest, agenda_id: int) -> AgendaFeed:
 @require_POST
 def agenda_feed_caldav(request: HttpRequest, agenda_id: int) -> HttpResponse:
     """Test the connection to a CalDAV calendar and, whatever it says, keep trying to write."""
-    agenda = _own_live_agenda(request, agenda_id)
+    agenda = own_live_agenda(request, agenda_id)
     form = CaldavForm(request.POST, prefix=f"caldav-{agenda.pk}")
     if not form.is_valid():
         messages.error(request, _("Give the calendar's address, your user name and password."))
@@ -121,6 +132,11 @@ def agenda_feed_caldav(request: HttpRequest, agenda_id: int) -> HttpResponse:
     except PushError as exc:
         messages.error(request, failure_text(exc.failure, exc.detail))
         return redirect("agenda_feeds")
+    return told_how_it_went(request, push)
+
+
+def told_how_it_went(request: HttpRequest, push: CaldavPush) -> HttpResponse:
+    """Go back to the agenda links, saying in plain words how the connection went."""
     push.refresh_from_db()  # the first pass may have run already
     status = push_status(push)
     if status.state == PushState.ERROR:
@@ -134,7 +150,7 @@ def agenda_feed_caldav(request: HttpRequest, agenda_id: int) -> HttpResponse:
 @require_POST
 def agenda_feed_caldav_stop(request: HttpRequest, agenda_id: int) -> HttpResponse:
     """Stop writing an agenda feed into its calendar; the events the hub wrote are removed."""
-    agenda = _own_live_agenda(request, agenda_id)
+    agenda = own_live_agenda(request, agenda_id)
     stop_pushes(AgendaFeed.objects.filter(pk=agenda.pk))
     messages.success(
         request, _("Stopped: the events this link wrote are being removed from your calendar.")

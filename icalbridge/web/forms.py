@@ -447,6 +447,29 @@ class CaldavForm(HostForm):
     )
 
 
+class GoogleCalendarForm(HostForm):
+    """Which Google calendar to write an agenda feed into, before Google asks for consent."""
+
+    calendar = forms.CharField(
+        label=_("Google calendar ID"),
+        max_length=300,
+        help_text=_(
+            "Your Google address for your main calendar. For another one: in Google "
+            "Calendar, the calendar's “Settings and sharing” → “Integrate calendar” → "
+            "“Calendar ID”."
+        ),
+        widget=forms.TextInput(attrs={"placeholder": "name@gmail.com", "autocomplete": "email"}),
+    )
+
+    def clean_calendar(self) -> str:
+        calendar = str(self.cleaned_data["calendar"]).strip()
+        if not calendar or any(c.isspace() or c == "/" for c in calendar):
+            raise forms.ValidationError(
+                _("A calendar ID is one word, such as name@gmail.com: copy it again.")
+            )
+        return calendar
+
+
 class MemberForm(HostForm):
     email = forms.EmailField(label=_("E-mail address"))
     role = forms.ChoiceField(

@@ -10,6 +10,7 @@ from icalbridge.web import (
     channels,
     conflicts,
     dashboard,
+    google_connect,
     members,
     notifications,
     planning,
@@ -96,4 +97,10 @@ urlpatterns = [
         agenda_feeds.agenda_feed_caldav_stop,
         name="agenda_feed_caldav_stop",
     ),
+    path(
+        "agenda-feeds/<int:agenda_id>/google/",
+        google_connect.agenda_feed_google,
+        name="agenda_feed_google",
+    ),
+    path("agenda-feeds/google/return/", google_connect.google_return, name="google_return"),
 ]

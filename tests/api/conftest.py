@@ -47,12 +47,14 @@ class ApiClient:
             "/api/v1" + path, data, content_type="application/json", headers=self._headers()
         )
 
-    def patch(self, path: str, body: Any = None) -> HttpResponse:
+    def patch(
+        self, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> HttpResponse:
         return self.client.patch(
             "/api/v1" + path,
             json.dumps(body if body is not None else {}),
             content_type="application/json",
-            headers=self._headers(),
+            headers=self._headers() | (headers or {}),
         )
 
     def delete(self, path: str) -> HttpResponse:

@@ -186,3 +186,119 @@ def test_a_bad_range_is_refused_naming_the_field(
     api: ApiClient, unit: dict[str, Any], query: dict[str, str], field: str
 ) -> None:
     assert field in fields_of(api.get(f"/units/{unit['id']}/bookings", **query))
+
+
+def lesson_at(api: ApiClient, unit: dict[str, Any], hour: int) -> dict[str, Any]:
+    response = api.post(
+        f"/units/{unit['id']}/bookings",
+        {
+            "start": f"{day(0)}T{hour:02d}:00:00+01:00",
+            "end": f"{day(0)}T{hour + 1:02d}:00:00+01:00",
+            "kind": "reserved",
+            "summary": "Élève",
+            "category": "piano",
+        },
+    )
+    assert response.status_code == 201
+    return response.json()
+
+
+def test_a_lesson_is_moved_and_keeps_what_it_says_with_the_move_in_its_history(
+    api: ApiClient, unit: dict[str, Any]
+) -> None:
+    lesson = lesson_at(api, unit, 9)
+    moved = {"start": f"{day(1)}T16:00:00+00:00", "end": f"{day(1)}T17:30:00+00:00"}
+
+    answer = api.patch(f"/bookings/{lesson['id']}", moved)
+
+    assert answer.status_code == 200, answer.content
+    body = answer.json()
+    expected = datetime.combine(SOON + timedelta(days=1), time(16), tzinfo=UTC)
+    assert datetime.fromisoformat(body["start"]) == expected
+    assert datetime.fromisoformat(body["end"]) == expected + timedelta(minutes=90)
+    assert (body["summary"], body["category"], body["kind"]) == ("Élève", "piano", "reserved")
+    assert api.get(f"/bookings/{lesson['id']}").json()["start"] == body["start"]
+    booking = Booking.objects.get()
+    assert booking.sequence == 1
+    assert booking.moves.count() == 1
+
+
+def test_a_patch_changes_only_the_fields_it_gives(api: ApiClient, unit: dict[str, Any]) -> None:
+    b = make_channel(api, unit, "B")
+    lesson = lesson_at(api, unit, 9)
+
+    body = api.patch(
+        f"/bookings/{lesson['id']}", {"category": "violon", "channels": [b["id"]]}
+    ).json()
+    assert (body["start"], body["end"]) == (lesson["start"], lesson["end"])
+    assert (body["category"], body["summary"], body["channels"]) == ("violon", "Élève", [b["id"]])
+
+    body = api.patch(f"/bookings/{lesson['id']}", {"channels": None}).json()
+    assert body["channels"] is None and body["category"] == "violon"
+    assert not Booking.objects.get().moves.exists()
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"start": f"{day(1)}T10:00:00+01:00"}, "end"),
+        ({"end": f"{day(1)}T10:00:00+01:00"}, "start"),
+        ({"start": f"{day(1)}T10:00:00+01:00", "end": f"{day(1)}T09:00:00+01:00"}, "end"),
+        ({"start": f"{day(1)}T10:00:00", "end": f"{day(1)}T11:00:00"}, "start"),
+        ({"start": day(1), "end": f"{day(1)}T11:00:00+01:00"}, "end"),
+        ({"start": "tomorrow", "end": f"{day(1)}T11:00:00+01:00"}, "start"),
+        ({"start": day(1), "end": day(3000)}, "end"),
+        ({"kind": "booked"}, "kind"),
+        ({"summary": "x" * 301}, "summary"),
+        ({"channels": ["x"]}, "channels"),
+    ],
+)
+def test_a_move_with_bad_input_is_refused_naming_the_field_and_changes_nothing(
+    api: ApiClient, unit: dict[str, Any], payload: dict[str, Any], field: str
+) -> None:
+    lesson = lesson_at(api, unit, 9)
+    assert field in fields_of(api.patch(f"/bookings/{lesson['id']}", payload))
+    assert api.get(f"/bookings/{lesson['id']}").json() == lesson | {"delivery": []}
+    assert Booking.objects.get().sequence == 0
+
+
+def test_a_refused_move_is_told_in_the_request_s_language(
+    api: ApiClient, unit: dict[str, Any]
+) -> None:
+    lesson = lesson_at(api, unit, 9)
+    alone = {"start": f"{day(1)}T10:00:00+01:00"}
+    backwards = {"start": f"{day(1)}T10:00:00+01:00", "end": f"{day(1)}T09:00:00+01:00"}
+
+    french = problem(api.patch(f"/bookings/{lesson['id']}", alone, {"Accept-Language": "fr"}), 400)
+    english = problem(api.patch(f"/bookings/{lesson['id']}", alone, {"Accept-Language": "en"}), 400)
+    assert french["errors"] == [{"field": "end", "message": french["detail"]}]
+    assert "Give the end with the start" in english["detail"]
+    assert "fin" in french["detail"] and french["detail"] != english["detail"]
+    refused = problem(
+        api.patch(f"/bookings/{lesson['id']}", backwards, {"Accept-Language": "fr"}), 400
+    )
+    assert "doit finir après" in refused["detail"]
+
+
+def test_imported_cancelled_and_other_people_s_bookings_are_not_moved(
+    api: ApiClient, other_api: ApiClient, unit: dict[str, Any]
+) -> None:
+    moved = {"start": f"{day(1)}T10:00:00+01:00", "end": f"{day(1)}T11:00:00+01:00"}
+    lesson = lesson_at(api, unit, 9)
+    assert problem(other_api.patch(f"/bookings/{lesson['id']}", moved), 404)
+
+    channel = Channel.objects.create(
+        unit=Unit.objects.get(), name="Airbnb", platform="airbnb", import_url="https://a.test/"
+    )
+    imported = Booking(unit=channel.unit, kind="reserved", origin=channel, remote_uid="x@airbnb")
+    imported.start_date, imported.end_date = SOON, SOON + timedelta(days=2)
+    imported.save()
+    body = problem(
+        api.patch(f"/bookings/{imported.public_id}", {"start": day(3), "end": day(4)}), 409
+    )
+    assert body["type"].endswith("/imported-booking") and "Airbnb" in body["detail"]
+
+    assert api.delete(f"/bookings/{lesson['id']}").status_code == 204
+    body = problem(api.patch(f"/bookings/{lesson['id']}", moved), 409)
+    assert body["type"].endswith("/cancelled-booking")
+    assert Booking.objects.get(public_id=lesson["id"]).moves.count() == 0

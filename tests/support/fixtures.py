@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.support.feed_server import FeedServer
+from tests.support.oauth_server import OAuthCalendarServer
 from tests.support.radicale import Radicale, started_radicale
 
 
@@ -24,6 +25,16 @@ def feed_server() -> Iterator[FeedServer]:
 def radicale() -> Iterator[Radicale]:
     """A real Radicale CalDAV server on 127.0.0.1 for the whole run (each test makes its calendar)."""
     server = started_radicale()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def oauth_calendars(radicale: Radicale) -> Iterator[OAuthCalendarServer]:
+    """Google's OAuth and CalDAV endpoints on 127.0.0.1, in front of the Radicale server."""
+    server = OAuthCalendarServer(radicale)
     try:
         yield server
     finally:

@@ -12,6 +12,7 @@ from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Timed
 from icalbridge.hub.models import AgendaFeed, Unit
 from icalbridge.sync.exporter import refresh_agenda_feed
+from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, OAuthCalendarServer
 from tests.support.radicale import PASSWORD as CALDAV_PASSWORD
 from tests.support.radicale import USER, Radicale
 from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
@@ -93,3 +94,49 @@ def test_a_teacher_writes_her_lessons_into_her_calendar_from_the_agenda_page(
     with page.expect_navigation():
         page.get_by_role("button", name="Arrêter l'écriture").click()
     assert radicale.events(calendar) == {}
+
+
+def google_for_the_hub(settings: Any, server: OAuthCalendarServer) -> None:
+    """Give the hub its own Google OAuth client, with Google played by ``server``."""
+    settings.ICALBRIDGE_GOOGLE_CLIENT_ID = CLIENT_ID
+    settings.ICALBRIDGE_GOOGLE_CLIENT_SECRET = CLIENT_SECRET
+    settings.ICALBRIDGE_GOOGLE_AUTHORIZE_URL = server.authorize_url
+    settings.ICALBRIDGE_GOOGLE_TOKEN_URL = server.token_url
+    # Radicale's calendars are /teacher/<id>/ where Google's are /caldav/v2/<id>/events/.
+    settings.ICALBRIDGE_GOOGLE_CALDAV_URL = server.base + "/teacher/{calendar}/"
+
+
+def test_a_teacher_connects_her_google_calendar_and_gives_no_password(
+    page: Any, radicale: Radicale, oauth_calendars: OAuthCalendarServer, settings: Any
+) -> None:
+    google_for_the_hub(settings, oauth_calendars)
+    school = make_org("julie@ecole-musique.fr", "École de musique")
+    room = Unit.objects.create(organization=school.organization, name="Salle Debussy")
+    for day in (4, 5):
+        start = datetime(2027, 1, day, 9, tzinfo=UTC)
+        span = Timed(start, start + timedelta(hours=1))
+        create_local_booking(room, span=span, kind=Kind.RESERVED, category="piano")
+    agenda = AgendaFeed.objects.create(
+        user=school.owner, organization=school.organization, name="Mes cours"
+    )
+    refresh_agenda_feed(agenda)
+    calendar = radicale.new_calendar("Cours")
+    calendar_id = calendar.rstrip("/").rsplit("/", 1)[1]
+    log_in(page)
+    page.goto("/agenda-feeds/")
+    card = page.locator(".agenda-card").first
+    card.get_by_text("Écrire dans un calendrier Google", exact=True).click()
+    card.get_by_label("Identifiant du calendrier Google").fill(calendar_id)
+    shoot(page, "agenda-google")
+
+    # To Google's consent page, which sends the browser back at once, as after "Allow".
+    with page.expect_navigation(url="**/agenda-feeds/"):
+        card.get_by_role("button", name="Se connecter avec Google").click()
+
+    assert page.locator(".caldav .badge-ok").is_visible()
+    assert "2 événements" in page.locator(".caldav").inner_text()
+    assert len(radicale.events(calendar)) == 2
+    assert oauth_calendars.state.code_exchanges == 1
+    assert oauth_calendars.state.refreshes == 0, "the code's own access token is used"
+    assert CLIENT_SECRET not in page.content()
+    assert all(h.startswith("Bearer ") for h in oauth_calendars.state.authorization_headers)
