@@ -24,8 +24,8 @@ from icalbridge.sync.status import channel_status
 from tests.support.feed_server import FeedServer
 from tests.support.hub import active_bookings, new_channel, new_unit
 
-# Generous: the machines this runs on are shared and often several times slower than idle.
-LONGEST_WRITE_WAIT_S = 2.0
+# Another organisation's write waits for at most a quarter of a large import's length.
+SHARE_OF_THE_IMPORT_A_WRITE_MAY_WAIT = 0.25
 
 
 def minimal_feed(events: int, today: date, *, summary: str = "") -> bytes:
@@ -126,7 +126,7 @@ def test_an_import_costs_about_the_same_per_event_at_four_times_the_size(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_large_import_keeps_another_organisations_writes_waiting_less_than_a_second_or_two(
+def test_a_large_import_keeps_another_organisations_writes_waiting_for_one_short_write_at_most(
     feed_server: FeedServer, large_feeds_allowed: None
 ) -> None:
     today = timezone.localdate()
@@ -135,17 +135,28 @@ def test_a_large_import_keeps_another_organisations_writes_waiting_less_than_a_s
     channel = new_channel(new_unit(), "Big", "other", url=feed_server.url("/big.ics"))
 
     with WriteProbe(other) as probe:
+        started = time.perf_counter()
         first = import_now(channel.pk, wait_s=5)
+        first_s = time.perf_counter() - started
         # The same feed with every stay moved by a night: 10,000 changes in one import.
         feed_server.serve("/big.ics", minimal_feed(10_000, today + timedelta(days=1)))
+        started = time.perf_counter()
         moved = import_now(channel.pk, wait_s=5)
+        moved_s = time.perf_counter() - started
 
     assert first is not None and first.outcome == "applied" and first.added == 10_000
     assert moved is not None and moved.outcome == "applied" and moved.moved == 10_000
     assert len(active_bookings(channel)) == 10_000
     assert probe.writes > 10
     assert not probe.failures, probe.failures[:3]
-    assert probe.longest_s < LONGEST_WRITE_WAIT_S, f"a write waited {probe.longest_s:.1f} s"
+    # Written in short transactions, an import keeps another writer waiting for one of them
+    # (0.19 s for imports of 3.0 and 3.5 s, idle); in one transaction, for most of the
+    # import. Compared with the import's own length, so that a busy machine, which stretches
+    # both, does not fail it by chance.
+    longest_import_s = max(first_s, moved_s)
+    assert probe.longest_s < longest_import_s * SHARE_OF_THE_IMPORT_A_WRITE_MAY_WAIT, (
+        f"a write waited {probe.longest_s:.1f} s during imports of up to {longest_import_s:.1f} s"
+    )
 
 
 @pytest.mark.django_db(transaction=True)
