@@ -17,7 +17,7 @@ import argparse
 import subprocess
 import tempfile
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -39,6 +39,14 @@ from tests.support.radicale import PASSWORD, USER, Radicale
 
 TIMEOUT_S = 30.0
 LESSON = timedelta(hours=1)
+
+
+def _ahead(days: int) -> datetime:
+    """Return 8:00 UTC some days ahead: the API refuses a lesson entered in the past."""
+    day = date.today() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, 8, tzinfo=UTC)
+
+
 _LOGIN = ("--password", "bench-pass-phrase-42", "--api-token")
 
 
@@ -87,7 +95,7 @@ def _time_moves(
     api: httpx.Client, check: httpx.Client, unit: str, calendar: str, count: int
 ) -> list[float]:
     """Move one lesson ``count`` times; return the time of each until it shows moved."""
-    first = datetime(2027, 2, 1, 8, tzinfo=UTC)
+    first = _ahead(56)
     body = {"kind": "reserved", "start": first.isoformat(), "end": (first + LESSON).isoformat()}
     lesson = api.post(f"/units/{unit}/bookings", json=body).json()
     url = calendar + resource_name(f"{lesson['id']}@icalbridge")
@@ -140,7 +148,7 @@ def main() -> None:
         print(f"push set up: {answer['state']} ({answer['message']})")
         check = httpx.Client(auth=(USER, PASSWORD), timeout=10)
         timings: list[float] = []
-        start = datetime(2027, 1, 4, 8, tzinfo=UTC)
+        start = _ahead(28)
         booking: dict[str, str] | None = None
         for index in range(args.changes):
             if booking is None:

@@ -94,7 +94,12 @@ def _scope_ids(unit: Unit, channel_ids: list[str] | None) -> list[int] | None:
 
 @router.post("/units/{unit}/bookings", response={201: BookingOut, **PROBLEMS})
 def create_booking(request: HttpRequest, unit: str, payload: BookingIn) -> Status[dict[str, Any]]:
-    """Enter a booking on a unit: all day with dates, timed with times; exports follow."""
+    """Enter a booking on a unit: all day with dates, timed with times; exports follow.
+
+    Refused as on the host's form (400 naming ``start``): dates already over, dates no
+    platform sells (more than three years ahead), or over nights another of the host's own
+    active bookings holds on a channel both are shown on.
+    """
     target = unit_for(request, unit, write=True)
     span = span_of(payload.start, payload.end)
     try:
@@ -106,6 +111,7 @@ def create_booking(request: HttpRequest, unit: str, payload: BookingIn) -> Statu
             summary=payload.summary,
             note=payload.note,
             channel_ids=_scope_ids(target, payload.channels),
+            checked=True,
         )
     except BookingRefused as refused:
         raise invalid(refused.field, refused.message) from None
@@ -168,7 +174,8 @@ def _new_span(change: BookingChange) -> Span | None:
 def change_booking(request: HttpRequest, booking: str, payload: BookingChange) -> dict[str, Any]:
     """Move a local booking or change what it says: only the fields given change.
 
-    Dates are read and checked as on creation. Exports follow at once, and agenda feeds
+    Dates are read and checked as on creation; a change of dates or channels is refused
+    as a new booking would be. Exports follow at once, and agenda feeds
     written into CalDAV calendars are pushed within seconds.
     """
     target = booking_for(request, booking, write=True)
@@ -192,6 +199,7 @@ def change_booking(request: HttpRequest, booking: str, payload: BookingChange) -
                 span=span,
                 change_scope="channels" in given,
                 channel_ids=_scope_ids(target.unit, payload.channels),
+                checked=True,
                 **changes,
             )
         except BookingRefused as refused:

@@ -9,25 +9,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import formats
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from icalbridge import clock
 from icalbridge.bookings.local_bookings import (
     BookingRefused,
     cancel_booking,
     create_local_booking,
     update_local_booking,
 )
-from icalbridge.core import bookings as core
 from icalbridge.core.bookings import Kind
-from icalbridge.core.own_bookings import DateProblem, date_problem, farthest_day, overlapping_own
-from icalbridge.core.spans import Nights, Span, Timed
 from icalbridge.hub.models import Booking, Unit
-from icalbridge.sync.exporter import active_core_bookings
-from icalbridge.web.forms import KIND_LABELS, BookingForm
+from icalbridge.web.forms import BookingForm
 from icalbridge.web.permissions import booking_for, require_role, unit_for
 
 
@@ -91,83 +85,6 @@ def _back_to_grid(request: HttpRequest, unit: Unit, day: date) -> HttpResponse:
     return response
 
 
-def _days_of(span: Span, unit: Unit) -> Nights:
-    """Return the days a span touches where the unit is, as nights (a timed one included)."""
-    if isinstance(span, Nights):
-        return span
-    assert isinstance(span, Timed)
-    first = span.start.astimezone(unit.zone).date()
-    last = span.end.astimezone(unit.zone).date()
-    return Nights(first, max(last, first + timedelta(days=1)))
-
-
-def _short(day: date) -> str:
-    return formats.date_format(day, "SHORT_DATE_FORMAT")
-
-
-def _date_refusal(span: Span, unit: Unit) -> str | None:
-    today = clock.now().astimezone(unit.zone).date()
-    problem = date_problem(_days_of(span, unit), today)
-    if problem is DateProblem.PAST:
-        return _(
-            "These dates are over: the platforms no longer show them, so this would change "
-            "nothing there. Check the year."
-        )
-    if problem is DateProblem.TOO_FAR:
-        return _(
-            "No platform sells that far ahead: a booking may start on %(last)s at the latest. "
-            "Check the year."
-        ) % {"last": _short(farthest_day(today))}
-    return None
-
-
-def _overlap_refusal(form: BookingForm, unit: Unit, editing: Booking | None) -> str | None:
-    channel_ids = form.channel_ids()
-    candidate = core.Booking(
-        id=str(editing.public_id) if editing else "",
-        span=form.span(),
-        kind=Kind(form.cleaned_data["kind"]),
-        scope=None if channel_ids is None else frozenset(str(pk) for pk in channel_ids),
-    )
-    over = overlapping_own(candidate, active_core_bookings([unit]), unit.stay_times)
-    if not over:
-        return None
-    first = over[0]
-    days = _days_of(first.span, unit)
-    return _(
-        "These dates lie over “%(label)s” (%(start)s → %(end)s), already in your calendar "
-        "on the same channels: change that one instead."
-    ) % {
-        "label": first.category or first.summary or KIND_LABELS[first.kind],
-        "start": _short(days.start),
-        "end": _short(days.end),
-    }
-
-
-def own_refusal(form: BookingForm, unit: Unit, editing: Booking | None = None) -> bool:
-    """Refuse, on the form, dates no platform can use or over another of the host's own.
-
-    An unchanged booking is not judged again: a note added to last week's block is fine.
-    """
-    span = form.span()
-    scope_changed = editing is None or form.channel_ids() != _scope_of(editing)
-    if editing is not None and span == editing.span and not scope_changed:
-        return False
-    refusal = _date_refusal(span, unit) if editing is None or span != editing.span else None
-    if refusal is not None:
-        form.add_error("start", refusal)
-        return True
-    refusal = _overlap_refusal(form, unit, editing)
-    if refusal is not None:
-        form.add_error(None, refusal)
-        return True
-    return False
-
-
-def _scope_of(booking: Booking) -> list[int] | None:
-    return None if booking.scope_all else sorted(c.pk for c in booking.scope.all())
-
-
 def _save_or_refuse(form: BookingForm, save: Any) -> Booking | None:
     try:
         return save()
@@ -182,7 +99,7 @@ def booking_create(request: HttpRequest, unit_id: str) -> HttpResponse:
     """Add a booking or a block on a unit, on every channel or only on chosen ones."""
     unit, membership = unit_for(request, unit_id, write=True)
     form = BookingForm(request.POST or None, unit=unit, initial=_initial_for_new(request))
-    if request.method == "POST" and form.is_valid() and not own_refusal(form, unit):
+    if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         booking = _save_or_refuse(
             form,
@@ -193,6 +110,7 @@ def booking_create(request: HttpRequest, unit_id: str) -> HttpResponse:
                 category=data["category"],
                 note=data["note"],
                 channel_ids=form.channel_ids(),
+                checked=True,
             ),
         )
         if booking is not None:
@@ -240,11 +158,7 @@ def booking_detail(request: HttpRequest, booking_id: str) -> HttpResponse:
     form = None
     if editable:
         form = BookingForm(request.POST or None, unit=booking.unit, initial=_initial_of(booking))
-        if (
-            request.method == "POST"
-            and form.is_valid()
-            and not own_refusal(form, booking.unit, booking)
-        ):
+        if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             saved = _save_or_refuse(
                 form,
@@ -256,6 +170,7 @@ def booking_detail(request: HttpRequest, booking_id: str) -> HttpResponse:
                     note=data["note"],
                     change_scope=True,
                     channel_ids=form.channel_ids(),
+                    checked=True,
                 ),
             )
             if saved is not None:

@@ -20,7 +20,6 @@ from icalbridge.hub.models import Booking, Channel, Conflict, HeldChange, Unit
 from icalbridge.sync.export_loop import loop_facts, not_applied_grace
 from icalbridge.sync.export_side import full_status
 from icalbridge.sync.exporter import active_core_bookings, is_rental_platform
-from icalbridge.web.forms import KIND_LABELS
 from icalbridge.web.month_grid import (
     GridEntry,
     GridRow,
@@ -31,6 +30,7 @@ from icalbridge.web.month_grid import (
 )
 from icalbridge.web.permissions import unit_for
 from icalbridge.web.templatetags.hosting import direction_label
+from icalbridge.wording.kind_names import KIND_LABELS
 
 
 def local_today(unit: Unit) -> date:

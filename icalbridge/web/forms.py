@@ -19,12 +19,8 @@ from icalbridge.core.spans import Nights, Span, Timed
 from icalbridge.hub.models import Channel, Language, Role, Unit
 from icalbridge.outbound.fetch import normalise_feed_url
 from icalbridge.sync.import_links import Verdict, judge_import_link
+from icalbridge.wording.kind_names import KIND_LABELS
 
-KIND_LABELS = {
-    Kind.RESERVED: _("Reserved"),
-    Kind.TENTATIVE: _("Tentative"),
-    Kind.UNAVAILABLE: _("Unavailable"),
-}
 DIRECTION_LABELS = {
     Direction.IMPORT: _("Import only: read the platform's calendar"),
     Direction.EXPORT: _("Export only: the platform reads our link"),

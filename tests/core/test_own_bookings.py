@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -9,12 +9,15 @@ from hypothesis import strategies as st
 from icalbridge.core.bookings import Booking, Kind
 from icalbridge.core.own_bookings import (
     DateProblem,
+    OwnProblem,
     date_problem,
+    days_of,
     farthest_day,
     overlapping_own,
+    own_booking_problem,
     share_a_channel,
 )
-from icalbridge.core.spans import Nights, StayTimes
+from icalbridge.core.spans import Nights, StayTimes, Timed
 
 STAY = StayTimes(ZoneInfo("Europe/Paris"))
 TODAY = date(2026, 12, 7)
@@ -69,6 +72,49 @@ def test_blocks_on_different_platforms_may_share_nights() -> None:
 def test_an_imported_stay_is_never_the_hosts_own() -> None:
     stay = Booking("s", nights(10, 15), Kind.RESERVED, origin="7")
     assert overlapping_own(own("b", 12, 14), [stay], STAY) == []
+
+
+def judged(candidate: Booking, before: Booking | None, others: list[Booking]) -> OwnProblem | None:
+    return own_booking_problem(candidate, before, others, today=TODAY, stay=STAY)
+
+
+def test_a_new_block_is_judged_on_its_dates_first_then_on_the_host_s_own() -> None:
+    first = own("a", 10, 15)
+    assert judged(
+        Booking("b", Nights(date(2020, 7, 1), date(2020, 7, 4)), Kind.UNAVAILABLE), None, [first]
+    ) == (OwnProblem(dates=DateProblem.PAST))
+    assert judged(own("b", 12, 14), None, [first]) == OwnProblem(over=first)
+    assert judged(own("b", 15, 17), None, [first]) is None
+
+
+def test_an_unchanged_booking_is_not_judged_again() -> None:
+    last_week = own("a", -7, -3)
+    assert judged(last_week, last_week, []) is None
+    both = [own("a", 10, 15), own("b", 12, 14)]
+    assert judged(both[1], both[1], both) is None
+
+
+def test_a_booking_given_new_channels_is_judged_on_the_overlap_only() -> None:
+    last_week = own("a", -7, -3, frozenset({"1"}))
+    assert judged(own("a", -7, -3), last_week, [last_week]) is None
+    kept = own("k", 10, 15)
+    scoped = own("b", 12, 14, frozenset({"1"}))
+    assert judged(own("b", 12, 14), scoped, [kept, scoped]) == OwnProblem(over=kept)
+
+
+def test_a_move_into_the_past_or_onto_another_own_booking_is_refused() -> None:
+    kept, moving = own("k", 10, 15), own("m", 20, 22)
+    assert judged(own("m", -9, -7), moving, [kept, moving]) == OwnProblem(dates=DateProblem.PAST)
+    assert judged(own("m", 14, 16), moving, [kept, moving]) == OwnProblem(over=kept)
+
+
+def test_a_timed_booking_counts_the_days_it_touches_where_the_unit_is() -> None:
+    lesson = Timed(
+        datetime(2026, 12, 6, 23, 30, tzinfo=STAY.zone),
+        datetime(2026, 12, 7, 0, 30, tzinfo=STAY.zone),
+    )
+    assert days_of(lesson, STAY) == Nights(date(2026, 12, 6), date(2026, 12, 7))
+    assert date_problem(days_of(lesson, STAY), TODAY) is DateProblem.PAST
 
 
 scopes = st.one_of(st.none(), st.frozensets(st.sampled_from(["1", "2", "3"]), max_size=3))

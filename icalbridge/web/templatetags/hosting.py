@@ -8,8 +8,8 @@ from django.utils.translation import gettext as _
 from icalbridge.core.bookings import Direction, Kind
 from icalbridge.elision import elided as elided_text
 from icalbridge.hub.models import Channel, ImportRun
-from icalbridge.web.forms import KIND_LABELS
 from icalbridge.wording import run_texts
+from icalbridge.wording.kind_names import KIND_LABELS
 
 register = template.Library()
 
