@@ -15,7 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from tests.web.conftest import PASSWORD
-from tests.web.test_roles import FORM, MATRIX, World, _kwargs
+from tests.web.test_roles import FORM, MATRIX, RETURNS_FROM_ELSEWHERE, World, _kwargs
 from tests.web.test_roles import world as roles_world  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -25,8 +25,11 @@ REPO = Path(__file__).resolve().parents[2]
 OWN_PAGES = ["members", "audit_log", "account_delete"]
 # Files to download, not pages: a browser saves them instead of showing them.
 DOWNLOADS = {"account_data_download"}
+# Addresses that only ever redirect (Google's return) hold no page.
 GET_PAGES = sorted(
-    ({name for name, method, _ in MATRIX if method == "get"} | set(OWN_PAGES)) - DOWNLOADS
+    ({name for name, method, _ in MATRIX if method == "get"} | set(OWN_PAGES))
+    - DOWNLOADS
+    - RETURNS_FROM_ELSEWHERE
 )
 # Every form of the interface, including those a visitor fills before logging in.
 POST_FORMS = sorted(
