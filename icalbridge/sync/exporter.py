@@ -27,6 +27,7 @@ from icalbridge.core.exports import (
 from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
+from icalbridge.hub.models.booking import CORE_FIELDS, core_booking
 from icalbridge.sync.caldav_push import request_push
 from icalbridge.sync.export_loop import record_served_version
 from icalbridge.wording.languages import user_language
@@ -36,6 +37,8 @@ from icalbridge.wording.languages import user_language
 # its SEQUENCE) while what the feed shows of it does not change (with_revisions_kept).
 _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
+# Where a booking row read by ``active_core_bookings`` (id first) says it has no scope.
+_SCOPE_ALL = 1 + CORE_FIELDS.index("scope_all")
 
 
 def active_core_bookings(
@@ -51,15 +54,18 @@ def active_core_bookings(
         query = query.filter(
             Q(all_day=True, end_date__gte=ending_from) | Q(all_day=False, end_at__gte=midnight)
         )
-    rows = list(query.order_by("id"))
+    rows = list(query.order_by("id").values_list("pk", *CORE_FIELDS))
     # Few bookings are limited to some channels: their scopes cost a query only when present.
     scopes: dict[int, set[str]] = defaultdict(set)
-    scoped = [b.pk for b in rows if not b.scope_all]
+    scoped = [row[0] for row in rows if not row[_SCOPE_ALL]]
     if scoped:
         through = Booking.scope.through.objects.filter(booking_id__in=scoped)
         for booking_id, channel_id in through.values_list("booking_id", "channel_id"):
             scopes[booking_id].add(str(channel_id))
-    return [b.as_core(None if b.scope_all else frozenset(scopes[b.pk])) for b in rows]
+    return [
+        core_booking(row[1:], None if row[_SCOPE_ALL] else frozenset(scopes[row[0]]))
+        for row in rows
+    ]
 
 
 def is_rental_platform(platform_id: str) -> bool:
@@ -75,6 +81,8 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
     keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
     bookings = active_core_bookings([unit], ending_from=None if keeps_all else rental_since)
     changed = []
+    # One read for all the unit's feeds rather than a get_or_create per channel.
+    feeds = {f.channel_id: f for f in PublishedFeed.objects.filter(channel__in=exporting)}
     for channel in exporting:
         rental = is_rental_platform(channel.platform)
         events = export_events_for_channel(
@@ -86,7 +94,7 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
             stay=unit.stay_times,
             since=rental_since if rental else None,
         )
-        feed, _ = PublishedFeed.objects.get_or_create(channel=channel)
+        feed = feeds.get(channel.pk) or PublishedFeed.objects.get_or_create(channel=channel)[0]
         name = f"{unit.name} · {channel.name}"
         events = with_revisions_kept(events, bytes(feed.body))
         refresh = None if rental else AGENDA_REFRESH
