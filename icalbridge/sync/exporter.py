@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
@@ -73,8 +73,14 @@ def is_rental_platform(platform_id: str) -> bool:
     return platform_id not in _AGENDA_PLATFORMS
 
 
-def refresh_unit_feeds(unit: Unit) -> list[int]:
-    """Re-render every export feed of a unit; return the ids of the channels whose bytes changed."""
+def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = None) -> list[int]:
+    """Re-render the export feeds of a unit; return the ids of the channels whose bytes changed.
+
+    Given the bookings a change ``touched`` (as they were and as they are now), a feed that
+    shows none of them is left as it is: the rest of its bookings did not change, so its
+    bytes cannot, unless the rental window moved since it was rendered. An import changes
+    its own channel's bookings, which its channel's feed never shows.
+    """
     exporting = [c for c in unit.channels.filter(is_active=True).order_by("id") if c.exports]
     rental_since = rental_export_since(clock.now().astimezone(unit.zone).date())
     # Agenda feeds keep the whole past; rental feeds need only the last weeks of it.
@@ -85,6 +91,21 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
     feeds = {f.channel_id: f for f in PublishedFeed.objects.filter(channel__in=exporting)}
     for channel in exporting:
         rental = is_rental_platform(channel.platform)
+        since = rental_since if rental else None
+        feed = feeds.get(channel.pk)
+        if touched is not None and feed is not None and feed.rendered_at is not None:
+            rendered_since = rental_export_since(feed.rendered_at.astimezone(unit.zone).date())
+            shows = export_events_for_channel(
+                touched,
+                channel.key,
+                channel.export_filter,
+                ExportWording(),
+                rental=rental,
+                stay=unit.stay_times,
+                since=since,
+            )
+            if not shows and (not rental or rendered_since == rental_since):
+                continue
         events = export_events_for_channel(
             bookings,
             channel.key,
@@ -92,9 +113,9 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
             ExportWording(),
             rental=rental,
             stay=unit.stay_times,
-            since=rental_since if rental else None,
+            since=since,
         )
-        feed = feeds.get(channel.pk) or PublishedFeed.objects.get_or_create(channel=channel)[0]
+        feed = feed or PublishedFeed.objects.get_or_create(channel=channel)[0]
         name = f"{unit.name} · {channel.name}"
         events = with_revisions_kept(events, bytes(feed.body))
         refresh = None if rental else AGENDA_REFRESH
@@ -105,13 +126,18 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
     return changed
 
 
-def refresh_unit_feeds_on_commit(unit: Unit) -> None:
-    """Re-render the unit's feeds once the current transaction has committed."""
+def refresh_unit_feeds_on_commit(
+    unit: Unit, *, touched: Sequence[core.Booking] | None = None
+) -> None:
+    """Re-render the unit's feeds once the current transaction has committed.
+
+    ``touched``: the bookings the transaction changed, if known (see ``refresh_unit_feeds``).
+    """
     unit_id = unit.pk
 
     def refresh() -> None:
         fresh = Unit.objects.get(pk=unit_id)
-        refresh_unit_feeds(fresh)
+        refresh_unit_feeds(fresh, touched=touched)
         for agenda in agendas_covering(fresh):
             refresh_agenda_feed(agenda)
 

@@ -43,6 +43,8 @@ class PreparedImport:
     rows: PlanRows
     conflicts: tuple[Conflict, ...]
     version: tuple[Any, ...]
+    # The bookings the plan adds, changes or cancels, as they were and as they will be.
+    touched: tuple[core.Booking, ...] = ()
 
 
 def echo_detection() -> bool:
@@ -123,18 +125,25 @@ def prepare_import(channel: Channel, feed: Feed, *, today: date, confirmed: bool
     )
     new_ids = tuple(uuid.uuid4() for _ in plan.add)
     conflicts: tuple[Conflict, ...] = ()
+    touched: tuple[core.Booking, ...] = ()
     if plan.writes_now and not plan.is_noop:
         after = bookings_after(bookings, plan, channel.key, new_ids, judged.echo_keys, horizons)
         current = [b for b in after if not ends_before(b.span, today)]
         conflicts = tuple(
             find_conflicts(current, unit.stay_times, blocks_may_be_reservations_for(unit))
         )
+        written = {c.booking.id for c in plan.change} | {str(i) for i in new_ids}
+        touched = (
+            *(c.booking for c in plan.change),
+            *plan.cancel,
+            *(b for b in after if b.id in written),
+        )
     rows = (
         rows_for_plan(plan, channel, judged.echo_keys, horizons, new_ids)
         if plan.writes_now
         else PlanRows([], [], [], [])
     )
-    return PreparedImport(plan, judged.echo_keys, horizons, rows, conflicts, version)
+    return PreparedImport(plan, judged.echo_keys, horizons, rows, conflicts, version, touched)
 
 
 def bookings_after(

@@ -306,7 +306,7 @@ def _write(
     insert_row(run)
     if not plan.is_noop:
         record_unit_conflicts(unit, ctx.started_at, prepared.conflicts)
-        refresh_unit_feeds_on_commit(unit)
+        refresh_unit_feeds_on_commit(unit, touched=prepared.touched)
     record_success(
         channel,
         ctx.started_at,
