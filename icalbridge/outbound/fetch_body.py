@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import heapq
 import itertools
+import math
 import os
 import re
 import socket
@@ -104,6 +105,9 @@ class _Deadlines:
         self._waiting: list[tuple[float, int, Watchdog]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        # When the thread wakes up next: a later deadline need not wake it now (waking it
+        # for every fetch cost as much as the timer thread it replaces).
+        self._wakes_at = math.inf
 
     def watch(self, watchdog: Watchdog) -> None:
         with self._changed:
@@ -113,7 +117,8 @@ class _Deadlines:
                 )
                 self._thread.start()
             heapq.heappush(self._waiting, (watchdog.deadline, next(self._order), watchdog))
-            if self._waiting[0][2] is watchdog:
+            if watchdog.deadline < self._wakes_at:
+                self._wakes_at = watchdog.deadline
                 self._changed.notify()
 
     def forget(self, watchdog: Watchdog) -> None:
@@ -128,6 +133,7 @@ class _Deadlines:
         self._changed = threading.Condition()
         self._waiting = []
         self._thread = None
+        self._wakes_at = math.inf
 
     def _run(self) -> None:
         with self._changed:
@@ -139,8 +145,8 @@ class _Deadlines:
                         watchdog.fire()
                 while self._waiting and self._waiting[0][2].is_over:
                     heapq.heappop(self._waiting)
-                timeout = self._waiting[0][0] - now if self._waiting else None
-                self._changed.wait(timeout)
+                self._wakes_at = self._waiting[0][0] if self._waiting else math.inf
+                self._changed.wait(None if math.isinf(self._wakes_at) else self._wakes_at - now)
 
 
 _DEADLINES = _Deadlines()
