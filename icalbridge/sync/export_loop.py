@@ -20,6 +20,7 @@ from icalbridge.core.platforms import platform_by_id
 from icalbridge.core.spans import Nights, StayTimes, nights_of
 from icalbridge.hub import models
 from icalbridge.hub.models import Channel, ExportFetch, ExportVersion, PublishedFeed
+from icalbridge.hub.statements import insert_row
 
 MEASURED_PERIOD = timedelta(days=30)
 
@@ -41,8 +42,8 @@ def record_served_version(channel: Channel, feed: PublishedFeed) -> None:
     """Record that a new version of a channel's export became current."""
     # The hub's clock to the microsecond: ``rendered_at`` is cut to whole seconds for
     # Last-Modified, and two versions made in one second must keep their order.
-    ExportVersion.objects.create(
-        channel=channel, etag=feed.etag, nights=feed.nights, entered_at=clock.now()
+    insert_row(
+        ExportVersion(channel=channel, etag=feed.etag, nights=feed.nights, entered_at=clock.now())
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 
@@ -27,6 +27,7 @@ from icalbridge.core.exports import (
 from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
+from icalbridge.hub.models.booking import CORE_FIELDS, core_booking
 from icalbridge.sync.caldav_push import request_push
 from icalbridge.sync.export_loop import record_served_version
 from icalbridge.wording.languages import user_language
@@ -36,6 +37,8 @@ from icalbridge.wording.languages import user_language
 # its SEQUENCE) while what the feed shows of it does not change (with_revisions_kept).
 _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
+# Where a booking row read by ``active_core_bookings`` (id first) says it has no scope.
+_SCOPE_ALL = 1 + CORE_FIELDS.index("scope_all")
 
 
 def active_core_bookings(
@@ -51,15 +54,18 @@ def active_core_bookings(
         query = query.filter(
             Q(all_day=True, end_date__gte=ending_from) | Q(all_day=False, end_at__gte=midnight)
         )
-    rows = list(query.order_by("id"))
+    rows = list(query.order_by("id").values_list("pk", *CORE_FIELDS))
     # Few bookings are limited to some channels: their scopes cost a query only when present.
     scopes: dict[int, set[str]] = defaultdict(set)
-    scoped = [b.pk for b in rows if not b.scope_all]
+    scoped = [row[0] for row in rows if not row[_SCOPE_ALL]]
     if scoped:
         through = Booking.scope.through.objects.filter(booking_id__in=scoped)
         for booking_id, channel_id in through.values_list("booking_id", "channel_id"):
             scopes[booking_id].add(str(channel_id))
-    return [b.as_core(None if b.scope_all else frozenset(scopes[b.pk])) for b in rows]
+    return [
+        core_booking(row[1:], None if row[_SCOPE_ALL] else frozenset(scopes[row[0]]))
+        for row in rows
+    ]
 
 
 def is_rental_platform(platform_id: str) -> bool:
@@ -67,16 +73,39 @@ def is_rental_platform(platform_id: str) -> bool:
     return platform_id not in _AGENDA_PLATFORMS
 
 
-def refresh_unit_feeds(unit: Unit) -> list[int]:
-    """Re-render every export feed of a unit; return the ids of the channels whose bytes changed."""
+def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = None) -> list[int]:
+    """Re-render the export feeds of a unit; return the ids of the channels whose bytes changed.
+
+    Given the bookings a change ``touched`` (as they were and as they are now), a feed that
+    shows none of them is left as it is: the rest of its bookings did not change, so its
+    bytes cannot, unless the rental window moved since it was rendered. An import changes
+    its own channel's bookings, which its channel's feed never shows.
+    """
     exporting = [c for c in unit.channels.filter(is_active=True).order_by("id") if c.exports]
     rental_since = rental_export_since(clock.now().astimezone(unit.zone).date())
     # Agenda feeds keep the whole past; rental feeds need only the last weeks of it.
     keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
     bookings = active_core_bookings([unit], ending_from=None if keeps_all else rental_since)
     changed = []
+    # One read for all the unit's feeds rather than a get_or_create per channel.
+    feeds = {f.channel_id: f for f in PublishedFeed.objects.filter(channel__in=exporting)}
     for channel in exporting:
         rental = is_rental_platform(channel.platform)
+        since = rental_since if rental else None
+        feed = feeds.get(channel.pk)
+        if touched is not None and feed is not None and feed.rendered_at is not None:
+            rendered_since = rental_export_since(feed.rendered_at.astimezone(unit.zone).date())
+            shows = export_events_for_channel(
+                touched,
+                channel.key,
+                channel.export_filter,
+                ExportWording(),
+                rental=rental,
+                stay=unit.stay_times,
+                since=since,
+            )
+            if not shows and (not rental or rendered_since == rental_since):
+                continue
         events = export_events_for_channel(
             bookings,
             channel.key,
@@ -84,9 +113,9 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
             ExportWording(),
             rental=rental,
             stay=unit.stay_times,
-            since=rental_since if rental else None,
+            since=since,
         )
-        feed, _ = PublishedFeed.objects.get_or_create(channel=channel)
+        feed = feed or PublishedFeed.objects.get_or_create(channel=channel)[0]
         name = f"{unit.name} · {channel.name}"
         events = with_revisions_kept(events, bytes(feed.body))
         refresh = None if rental else AGENDA_REFRESH
@@ -97,13 +126,18 @@ def refresh_unit_feeds(unit: Unit) -> list[int]:
     return changed
 
 
-def refresh_unit_feeds_on_commit(unit: Unit) -> None:
-    """Re-render the unit's feeds once the current transaction has committed."""
+def refresh_unit_feeds_on_commit(
+    unit: Unit, *, touched: Sequence[core.Booking] | None = None
+) -> None:
+    """Re-render the unit's feeds once the current transaction has committed.
+
+    ``touched``: the bookings the transaction changed, if known (see ``refresh_unit_feeds``).
+    """
     unit_id = unit.pk
 
     def refresh() -> None:
         fresh = Unit.objects.get(pk=unit_id)
-        refresh_unit_feeds(fresh)
+        refresh_unit_feeds(fresh, touched=touched)
         for agenda in agendas_covering(fresh):
             refresh_agenda_feed(agenda)
 

@@ -9,13 +9,15 @@ read; the apply re-reads it under the lock and plans again if anything moved mea
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Max, Q, Sum
+from django.db import connection
 
 from icalbridge.core import bookings as core
 from icalbridge.core.conflicts import Conflict, find_conflicts
@@ -25,6 +27,7 @@ from icalbridge.core.feed import Feed, FeedEvent
 from icalbridge.core.horizons import find_horizon_keys
 from icalbridge.core.reconcile import Plan, plan_import
 from icalbridge.hub.models import Booking, Channel
+from icalbridge.hub.sql_names import column_name, table_name
 from icalbridge.sync.booking_changes import PlanRows, rows_for_plan, served_snapshots
 from icalbridge.sync.conflict_tracking import blocks_may_be_reservations_for
 from icalbridge.sync.exporter import active_core_bookings
@@ -40,6 +43,8 @@ class PreparedImport:
     rows: PlanRows
     conflicts: tuple[Conflict, ...]
     version: tuple[Any, ...]
+    # The bookings the plan adds, changes or cancels, as they were and as they will be.
+    touched: tuple[core.Booking, ...] = ()
 
 
 def echo_detection() -> bool:
@@ -51,18 +56,41 @@ def bookings_version(channel: Channel) -> tuple[Any, ...]:
     """Return a fingerprint of the unit's bookings and the channel's served history.
 
     Any booking added, changed (``updated_at``, ``sequence``) or cancelled on the unit, or
-    a new fetch of our export by the channel's platform, gives another value.
+    a new fetch of our export by the channel's platform, gives another value. The values
+    are the database's own (compared, never shown); the last one is the served history as
+    stored (``served_history_of`` reads it).
     """
-    facts = Booking.objects.filter(unit_id=channel.unit_id).aggregate(
-        rows=Count("id"),
-        active=Count("id", filter=Q(cancelled_at__isnull=True)),
-        echoes=Count("id", filter=Q(is_echo=True)),
-        last_id=Max("id"),
-        last_change=Max("updated_at"),
-        sequences=Sum("sequence"),
+    with connection.cursor() as cursor:
+        cursor.execute(_version_sql(connection.vendor), [channel.pk, channel.unit_id])
+        row = cursor.fetchone()
+    return tuple(row)
+
+
+def served_history_of(version: tuple[Any, ...]) -> list[dict[str, Any]]:
+    """Return the channel's served history as ``bookings_version`` read it."""
+    stored = version[-1]
+    # Text as the database keeps it (the JSON field decodes it the same way).
+    history = json.loads(stored) if isinstance(stored, str) else stored
+    return history or []
+
+
+@cache
+def _version_sql(vendor: str) -> str:
+    """Return the version's one statement, built once: each changed import reads the
+    version twice, and building the ORM's two statements cost more than running them."""
+    booking = {name: column_name(Booking, name) for name in _VERSION_COLUMNS}
+    return (
+        f"SELECT COUNT(*),"
+        f" SUM(CASE WHEN {booking['cancelled_at']} IS NULL THEN 1 ELSE 0 END),"
+        f" SUM(CASE WHEN {booking['is_echo']} THEN 1 ELSE 0 END),"
+        f" MAX({booking['id']}), MAX({booking['updated_at']}), SUM({booking['sequence']}),"
+        f" (SELECT {column_name(Channel, 'served_history')} FROM {table_name(Channel)}"
+        f" WHERE {column_name(Channel, 'id')} = %s)"
+        f" FROM {table_name(Booking)} WHERE {booking['unit']} = %s"
     )
-    served = Channel.objects.filter(pk=channel.pk).values_list("served_history", flat=True)
-    return (*facts.values(), list(served))
+
+
+_VERSION_COLUMNS = ("id", "unit", "cancelled_at", "is_echo", "updated_at", "sequence")
 
 
 def prepare_import(channel: Channel, feed: Feed, *, today: date, confirmed: bool) -> PreparedImport:
@@ -70,8 +98,7 @@ def prepare_import(channel: Channel, feed: Feed, *, today: date, confirmed: bool
     unit = channel.unit
     version = bookings_version(channel)
     # The served history is read again from the row the version saw.
-    served_history = version[-1][0] if version[-1] else []
-    channel.served_history = served_history
+    channel.served_history = served_history_of(version)
     bookings = active_core_bookings([unit])
     stored = [b for b in bookings if b.origin == channel.key]
     horizons = find_horizon_keys(
@@ -98,18 +125,25 @@ def prepare_import(channel: Channel, feed: Feed, *, today: date, confirmed: bool
     )
     new_ids = tuple(uuid.uuid4() for _ in plan.add)
     conflicts: tuple[Conflict, ...] = ()
+    touched: tuple[core.Booking, ...] = ()
     if plan.writes_now and not plan.is_noop:
         after = bookings_after(bookings, plan, channel.key, new_ids, judged.echo_keys, horizons)
         current = [b for b in after if not ends_before(b.span, today)]
         conflicts = tuple(
             find_conflicts(current, unit.stay_times, blocks_may_be_reservations_for(unit))
         )
+        written = {c.booking.id for c in plan.change} | {str(i) for i in new_ids}
+        touched = (
+            *(c.booking for c in plan.change),
+            *plan.cancel,
+            *(b for b in after if b.id in written),
+        )
     rows = (
         rows_for_plan(plan, channel, judged.echo_keys, horizons, new_ids)
         if plan.writes_now
         else PlanRows([], [], [], [])
     )
-    return PreparedImport(plan, judged.echo_keys, horizons, rows, conflicts, version)
+    return PreparedImport(plan, judged.echo_keys, horizons, rows, conflicts, version, touched)
 
 
 def bookings_after(

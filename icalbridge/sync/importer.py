@@ -35,6 +35,7 @@ from icalbridge.core.fingerprint import feed_fingerprint
 from icalbridge.core.ics_read import FUTURE_DAYS, PAST_DAYS, ReadOptions, read_feed
 from icalbridge.core.reconcile import HoldReason, Plan
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun
+from icalbridge.hub.statements import RowById, insert_row
 from icalbridge.outbound.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.outbound.policy import fetch_policy
 from icalbridge.sync.booking_changes import refresh_echo_flags, stored_echoes, write_plan_rows
@@ -52,6 +53,10 @@ from icalbridge.wording.problem_texts import stored_problems
 
 # How many times an import plans again when the unit's bookings changed under it.
 PLAN_ATTEMPTS = 5
+
+
+# Every import starts by reading its channel, unit and held change.
+_CHANNEL = RowById(lambda pk: Channel.objects.select_related("unit", "held").filter(pk=pk))
 
 
 class BookingsKeptChanging(Exception):
@@ -92,7 +97,7 @@ def import_channel(
     after them, so that a channel given back means exports that carry its import. ``confirm`` applies a change held for
     confirmation when the feed still says the same.
     """
-    channel = Channel.objects.select_related("unit", "held").get(pk=channel_id)
+    channel = _CHANNEL.get(channel_id)
     ctx = ImportContext(channel, now or clock.now(), trigger, owner)
     held = _held_change(channel)
     if confirm and held is not None:
@@ -174,7 +179,7 @@ def _unchanged(ctx: ImportContext, result: FetchResult, fingerprint: str) -> Imp
             refresh_unit_feeds_on_commit(ctx.channel.unit)
         run = _new_run(ctx, result, fingerprint, ImportOutcome.UNCHANGED)
         run.events_read = ctx.channel.events_read
-        run.save()
+        insert_row(run)
         # Only a channel without a held change gets here (see import_channel): looking
         # the held change up again cost a query on the path most imports take.
         record_success(
@@ -298,10 +303,10 @@ def _write(
     run.updated = sum(1 for c in plan.change if not c.moved)
     run.cancelled = len(plan.cancel)
     run.problems = problems
-    run.save()
+    insert_row(run)
     if not plan.is_noop:
         record_unit_conflicts(unit, ctx.started_at, prepared.conflicts)
-        refresh_unit_feeds_on_commit(unit)
+        refresh_unit_feeds_on_commit(unit, touched=prepared.touched)
     record_success(
         channel,
         ctx.started_at,

@@ -11,6 +11,7 @@ from django.conf import settings
 from icalbridge import clock
 from icalbridge.core.schedule import next_poll_at
 from icalbridge.hub.models import Channel, HeldChange, ImportOutcome, ImportRun, StatusChange
+from icalbridge.hub.statements import save_fields
 from icalbridge.outbound.fetch import FetchResult
 from icalbridge.sync.status import channel_status
 from icalbridge.wording.fetch_texts import fetch_error_english
@@ -143,7 +144,8 @@ def _save_facts(
         # One UPDATE and one commit fewer per import than giving the claim back after it.
         channel.claimed_until, channel.claimed_by = None, ""
         fields = [*_FACTS, "claimed_until", "claimed_by"]
-    channel.save(update_fields=fields)
+    # next_poll_at is always set here, so Channel.save's own rule has nothing to add.
+    save_fields(channel, fields)
 
 
 def update_state(

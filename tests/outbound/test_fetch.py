@@ -4,6 +4,7 @@ import gzip
 import socket
 import threading
 import time
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -500,3 +501,38 @@ def test_feed_server_stops_without_leaving_threads_behind() -> None:
     assert fetch(server, "/huge.ics", quick).error_code == "too_large"
     server.stop()
     assert set(threading.enumerate()) <= before
+
+
+def test_fetches_at_once_are_each_cut_at_their_own_time_out(feed_server: FeedServer) -> None:
+    # One watchdog thread serves every fetch of the process: a fetch started later with a
+    # shorter time-out is cut at its own, not at the earlier fetch's. A byte every 0.6 s
+    # keeps each read within its time-out: only the watchdog cuts the short fetch at 0.8 s
+    # (the check after each chunk would end it at 1.2 s).
+    feed_server.fault("/slow.ics", "slow_body", chunk=8, interval_s=0.6)
+    feed_server.serve("/feed.ics", CALENDAR)
+    long, short = replace(POLICY, total_timeout_s=3.0), replace(POLICY, total_timeout_s=0.8)
+    ended: dict[str, float] = {}
+
+    def run(name: str, policy: FetchPolicy, path: str = "/slow.ics") -> None:
+        started = time.monotonic()
+        result = fetch(feed_server, path, policy)
+        ended[name] = time.monotonic() - started
+        ended[f"{name} error"] = 0.0 if result.error_code is None else 1.0
+
+    threads = [threading.Thread(target=run, args=("long", long))]
+    threads[0].start()
+    # The long fetch's deadline is the first one waited for when the short one comes.
+    while not feed_server.requests("/slow.ics"):
+        time.sleep(0.01)
+    threads += [
+        threading.Thread(target=run, args=("short", short)),
+        threading.Thread(target=run, args=("quick", long, "/feed.ics")),
+    ]
+    for thread in threads[1:]:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert 0.7 <= ended["short"] <= 1.1 and ended["short error"] == 1.0
+    assert 2.9 <= ended["long"] <= 3.5 and ended["long error"] == 1.0
+    assert ended["quick error"] == 0.0

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -283,9 +284,9 @@ def test_a_channel_is_given_back_only_once_its_units_feeds_carry_the_import(
     claimed_while_rendering = []
     rendered = exporter.refresh_unit_feeds
 
-    def rendering(unit: Unit) -> list[int]:
+    def rendering(unit: Unit, **options: Any) -> list[int]:
         claimed_while_rendering.append(Channel.objects.get(pk=booking.pk).claimed_by)
-        return rendered(unit)
+        return rendered(unit, **options)
 
     monkeypatch.setattr(exporter, "refresh_unit_feeds", rendering)
     import_claimed(booking.pk, "worker-1")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -105,21 +106,56 @@ class Booking(models.Model):
 
     def as_core(self, scope_ids: frozenset[str] | None = None) -> core.Booking:
         """Return the domain value; ``scope_ids`` must be given for a scoped booking."""
-        return core.Booking(
-            id=str(self.public_id),
-            span=self.span,
-            kind=core.Kind(self.kind),
-            origin=str(self.origin_id) if self.origin_id else core.LOCAL_ORIGIN,
-            category=self.category,
-            summary=self.summary,
-            scope=None if self.scope_all else (scope_ids or frozenset()),
-            is_block=self.is_block,
-            is_echo=self.is_echo,
-            is_horizon=self.is_horizon,
-            sequence=self.sequence,
-            updated_at=self.updated_at,
-            remote_uid=self.remote_uid,
-        )
+        return core_booking(tuple(getattr(self, name) for name in CORE_FIELDS), scope_ids)
+
+
+# The columns a domain booking is made of, in the order ``core_booking`` reads them.
+CORE_FIELDS = (
+    "public_id",
+    "all_day",
+    "start_date",
+    "end_date",
+    "start_at",
+    "end_at",
+    "kind",
+    "origin_id",
+    "category",
+    "summary",
+    "scope_all",
+    "is_block",
+    "is_echo",
+    "is_horizon",
+    "sequence",
+    "updated_at",
+    "remote_uid",
+)
+
+
+def core_booking(values: tuple[Any, ...], scope_ids: frozenset[str] | None) -> core.Booking:
+    """Return the domain value of a booking's ``CORE_FIELDS`` (a row read without a model).
+
+    Reading the unit's bookings as rows rather than model instances halved the cost of a
+    changed import's two reads of them.
+    """
+    (public_id, all_day, start_date, end_date, start_at, end_at, kind, origin_id) = values[:8]
+    (category, summary, scope_all, is_block, is_echo, is_horizon, sequence) = values[8:15]
+    updated_at, remote_uid = values[15:]
+    span: Span = Nights(start_date, end_date) if all_day else Timed(start_at, end_at)
+    return core.Booking(
+        id=str(public_id),
+        span=span,
+        kind=core.Kind(kind),
+        origin=str(origin_id) if origin_id else core.LOCAL_ORIGIN,
+        category=category,
+        summary=summary,
+        scope=None if scope_all else (scope_ids or frozenset()),
+        is_block=is_block,
+        is_echo=is_echo,
+        is_horizon=is_horizon,
+        sequence=sequence,
+        updated_at=updated_at,
+        remote_uid=remote_uid,
+    )
 
 
 class BookingMove(models.Model):
