@@ -1,13 +1,20 @@
-"""Rewrite the golden JSON of every corpus file: ``python tests/core/regenerate_golden.py --write``.
+"""Rewrite the golden of every corpus file: ``python tests/core/regenerate_golden.py --write``.
 
-Without ``--write`` it only lists the files whose reading changed. Review the diff of the
-golden files before committing it: each change is a change in what hosts will see.
+A golden is a digest of how a corpus file reads: its counts of events, kinds and problems,
+and a SHA-256 of the whole reading. The reading itself (guests' names, UIDs, dates) is the
+corpus's third-party data and stays outside the repository, with the corpus.
+
+Without ``--write`` it only lists the files whose reading changed; ``--show FILE`` prints
+the whole reading of one (its path under the corpus) to review. Each change is a change in
+what hosts will see: read the readings before committing new goldens.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+from collections import Counter
 import sys
 from datetime import date
 from pathlib import Path
@@ -33,6 +40,23 @@ def golden_path(corpus_file: Path) -> Path:
 
 
 def golden_of(corpus_file: Path) -> dict[str, Any]:
+    """Return the digest of a corpus file's reading that its golden holds."""
+    reading = reading_of(corpus_file)
+    events = reading["events"]
+    return {
+        "events": len(events),
+        "kinds": dict(sorted(Counter(e["kind"] for e in events).items())),
+        "all_day": sum(1 for e in events if e["all_day"]),
+        "blocks": sum(1 for e in events if e["is_block"]),
+        "problems": dict(sorted(Counter(p["code"] for p in reading["problems"]).items())),
+        "platform": reading["platform"],
+        "is_calendar": reading["is_calendar"],
+        "is_truncated": reading["is_truncated"],
+        "reading_sha256": hashlib.sha256(golden_text(reading).encode()).hexdigest(),
+    }
+
+
+def reading_of(corpus_file: Path) -> dict[str, Any]:
     """Return the JSON a corpus file reads into, with the fixed options of the goldens.
 
     Problems' messages are taken in English whatever language is active, so that a golden
@@ -49,7 +73,11 @@ def golden_text(value: dict[str, Any]) -> str:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--write", action="store_true", help="write the golden files")
+    parser.add_argument("--show", metavar="FILE", help="print one corpus file's whole reading")
     args = parser.parse_args(argv)
+    if args.show:
+        print(golden_text(reading_of(CORPUS / args.show)), end="")
+        return 0
     changed = 0
     for corpus_file in sorted(CORPUS.rglob("*.ics")):
         path = golden_path(corpus_file)

@@ -1,6 +1,7 @@
-"""Every real feed of the corpus reads into its reviewed golden JSON.
+"""Every real feed of the corpus reads as its reviewed golden says.
 
-Regenerate with ``python tests/core/regenerate_golden.py --write`` and review the diff.
+Regenerate with ``python tests/core/regenerate_golden.py --write`` after reading what
+changed (``--show FILE`` prints a file's whole reading).
 """
 
 from __future__ import annotations
@@ -25,7 +26,9 @@ def test_corpus_file_reads_into_its_golden_json(corpus_dir: Path, relative: str)
     assert golden.is_file(), (
         f"no golden for {relative}: run tests/core/regenerate_golden.py --write"
     )
-    assert golden_of(corpus_file) == json.loads(golden.read_text(encoding="utf-8"))
+    assert golden_of(corpus_file) == json.loads(golden.read_text(encoding="utf-8")), (
+        f"{relative} reads differently: tests/core/regenerate_golden.py --show {relative}"
+    )
 
 
 def test_every_golden_file_has_its_corpus_file(corpus_dir: Path) -> None:
