@@ -14,8 +14,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-from collections import Counter
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 from typing import Any
