@@ -15,6 +15,7 @@ from icalbridge.hub.models import Alert, AlertCause
 from icalbridge.sim.actions import SKIPPED_POLLS_EVERY_S
 from icalbridge.sim.faults import KINDS
 from icalbridge.sim.measures import percentile
+from icalbridge.sim.parts import DELAYS_KEY
 
 if TYPE_CHECKING:
     from icalbridge.sim.world import World
@@ -69,6 +70,8 @@ def detection_report(world: World) -> dict[str, Any]:
         report[f"faulty_{kind}_detected_within_bound"] = within
         report[f"faulty_{kind}_detection_p50_s"] = percentile(delays, 0.5)
         report[f"faulty_{kind}_detection_max_s"] = max(delays, default=None)
+        # Every delay, so that the reports of a world run in parts can be merged exactly.
+        report.setdefault(DELAYS_KEY, {})[f"faulty_{kind}_detection"] = delays
     false_alarms = [
         f"{cause} on {key[0]} unit {key[1]} ({world.faults[key].kind if key in world.faults else 'sound'})"
         f" at {world.instant(t):%m-%d %H:%M}"

@@ -36,8 +36,11 @@ def build_report(world: World, wall_s: float) -> dict[str, Any]:
     report["looping_feeds"] = loops[:20]
     unseeable = [d for d in world.measures.double_bookings if _is_unseeable(world, d)]
     report.update(_double_bookings(world, unseeable))
-    report.update(_propagation(world, unseeable))
-    report.update(detection_report(world))
+    propagation = _propagation(world, unseeable)
+    detection = detection_report(world)
+    delays = {**propagation.pop(DELAYS_KEY), **detection.pop(DELAYS_KEY, {})}
+    report.update(propagation, **detection)
+    report[DELAYS_KEY] = delays
     report.update(
         bookings_made=sum(1 for i in world.items.values() if i.is_reservation),
         owner_blocks_made=sum(1 for i in world.items.values() if not i.is_reservation),

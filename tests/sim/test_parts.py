@@ -68,6 +68,27 @@ def test_merged_reports_add_counts_and_take_percentiles_over_every_delay() -> No
     assert merged["hub_alerts"] == {"double_booking": 2}
 
 
+def test_merged_reports_take_the_median_detection_delay_over_every_part() -> None:
+    # A median is not a sum: two parts that told platforms' faults after 10 to 30 h and
+    # 2 to 4 h must merge into a median within those, never past the longest.
+    hours = 3600.0
+    parts = [
+        {
+            "faulty_stops_detection_p50_s": 20 * hours,
+            "faulty_stops_detection_max_s": 30 * hours,
+            DELAYS_KEY: {"faulty_stops_detection": [10 * hours, 20 * hours, 30 * hours]},
+        },
+        {
+            "faulty_stops_detection_p50_s": 3 * hours,
+            "faulty_stops_detection_max_s": 4 * hours,
+            DELAYS_KEY: {"faulty_stops_detection": [2 * hours, 3 * hours, 4 * hours]},
+        },
+    ]
+    merged = merge_reports(parts)
+    assert merged["faulty_stops_detection_p50_s"] == 4 * hours
+    assert merged["faulty_stops_detection_max_s"] == 30 * hours
+
+
 def test_parts_whose_reports_differ_merge_their_examples_and_refuse_unequal_counts() -> None:
     older = part_report(3, 0, [10.0], 10.0, {})
     del older["late_change_traces"]
