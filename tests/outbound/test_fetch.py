@@ -505,12 +505,13 @@ def test_feed_server_stops_without_leaving_threads_behind() -> None:
 
 def test_fetches_at_once_are_each_cut_at_their_own_time_out(feed_server: FeedServer) -> None:
     # One watchdog thread serves every fetch of the process: a fetch started later with a
-    # shorter time-out is cut at its own, not at the earlier fetch's. A byte every 0.6 s
-    # keeps each read within its time-out: only the watchdog cuts the short fetch at 0.8 s
-    # (the check after each chunk would end it at 1.2 s).
-    feed_server.fault("/slow.ics", "slow_body", chunk=8, interval_s=0.6)
+    # shorter time-out is cut at its own, not at the earlier fetch's. A byte every 1.2 s
+    # keeps each read within its time-out: only the watchdog cuts the short fetch at 1.6 s
+    # and the long one at 4 s (the check after each chunk would end them at 2.4 s and
+    # 4.8 s), with room for a busy machine between the two.
+    feed_server.fault("/slow.ics", "slow_body", chunk=8, interval_s=1.2)
     feed_server.serve("/feed.ics", CALENDAR)
-    long, short = replace(POLICY, total_timeout_s=3.0), replace(POLICY, total_timeout_s=0.8)
+    long, short = replace(POLICY, total_timeout_s=4.0), replace(POLICY, total_timeout_s=1.6)
     ended: dict[str, float] = {}
 
     def run(name: str, policy: FetchPolicy, path: str = "/slow.ics") -> None:
@@ -533,6 +534,6 @@ def test_fetches_at_once_are_each_cut_at_their_own_time_out(feed_server: FeedSer
     for thread in threads:
         thread.join()
 
-    assert 0.7 <= ended["short"] <= 1.1 and ended["short error"] == 1.0
-    assert 2.9 <= ended["long"] <= 3.5 and ended["long error"] == 1.0
+    assert 1.5 <= ended["short"] <= 2.2 and ended["short error"] == 1.0
+    assert 3.9 <= ended["long"] <= 4.6 and ended["long error"] == 1.0
     assert ended["quick error"] == 0.0
