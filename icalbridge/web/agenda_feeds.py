@@ -23,7 +23,7 @@ from icalbridge.sync.caldav_status import PushStatus, push_status
 from icalbridge.sync.caldav_texts import failure_text
 from icalbridge.sync.exporter import refresh_agenda_feed
 from icalbridge.sync.google_calendar import consent_origin, hub_client
-from icalbridge.web.forms import AgendaFeedForm, CaldavForm, GoogleCalendarForm
+from icalbridge.web.agenda_forms import AgendaFeedForm, CaldavForm, GoogleCalendarForm
 from icalbridge.web.permissions import active_membership, signed_in_user
 
 

@@ -30,7 +30,7 @@ from icalbridge.sync.caldav_secrets import Credentials
 from icalbridge.sync.caldav_texts import failure_text
 from icalbridge.sync.google_calendar import authorization_address, calendar_address, hub_client
 from icalbridge.web.agenda_feeds import own_live_agenda, told_how_it_went
-from icalbridge.web.forms import GoogleCalendarForm
+from icalbridge.web.agenda_forms import GoogleCalendarForm
 
 SESSION_KEY = "google_connect"
 _ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
