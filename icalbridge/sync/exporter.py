@@ -8,6 +8,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
@@ -93,28 +94,20 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
         rental = is_rental_platform(channel.platform)
         since = rental_since if rental else None
         feed = feeds.get(channel.pk)
-        if touched is not None and feed is not None and feed.rendered_at is not None:
-            rendered_since = rental_export_since(feed.rendered_at.astimezone(unit.zone).date())
-            shows = export_events_for_channel(
-                touched,
-                channel.key,
-                channel.export_filter,
-                ExportWording(),
-                rental=rental,
-                stay=unit.stay_times,
-                since=since,
-            )
-            if not shows and (not rental or rendered_since == rental_since):
-                continue
-        events = export_events_for_channel(
-            bookings,
-            channel.key,
-            channel.export_filter,
-            ExportWording(),
+        shown = partial(
+            export_events_for_channel,
+            channel_id=channel.key,
+            flt=channel.export_filter,
+            wording=ExportWording(),
             rental=rental,
             stay=unit.stay_times,
             since=since,
         )
+        if touched is not None and feed is not None and feed.rendered_at is not None:
+            rendered_since = rental_export_since(feed.rendered_at.astimezone(unit.zone).date())
+            if not shown(touched) and (not rental or rendered_since == rental_since):
+                continue
+        events = shown(bookings)
         feed = feed or PublishedFeed.objects.get_or_create(channel=channel)[0]
         name = f"{unit.name} · {channel.name}"
         events = with_revisions_kept(events, bytes(feed.body))
