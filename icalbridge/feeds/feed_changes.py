@@ -163,6 +163,14 @@ def _forget(payload: str) -> None:
         known_feeds.forget_feed(int(payload))
 
 
+def listener_name(pid: int) -> str:
+    """Name a web process's listening connection, as PostgreSQL's pg_stat_activity shows it.
+
+    The process number tells an operator (and a test) which web process listens.
+    """
+    return f"icalbridge feed changes, process {pid}"
+
+
 _watch: ChangeWatch | None = None
 _watch_lock = threading.Lock()
 
@@ -183,7 +191,11 @@ def _new_watch() -> ChangeWatch | None:
             return None
         database = connections["default"]
         if database.vendor == "postgresql":
-            params = {**database.get_connection_params(), **_LISTENER_PARAMS}
+            params = {
+                **database.get_connection_params(),
+                **_LISTENER_PARAMS,
+                "application_name": listener_name(os.getpid()),
+            }
             _watch = PostgresListener(params)
         elif database.vendor == "sqlite":
             _watch = SqliteDataVersion(
@@ -213,7 +225,6 @@ os.register_at_fork(after_in_child=_forget_in_child)
 # A listener on a network that drops its connection silently learns it from TCP keepalives
 # within about 20 s, and looks feeds up from then on.
 _LISTENER_PARAMS = {
-    "application_name": "icalbridge feed changes",
     "keepalives": 1,
     "keepalives_idle": 10,
     "keepalives_interval": 5,

@@ -17,11 +17,13 @@ from django.db import connection
 from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
+from icalbridge.feeds.feed_changes import listener_name
 from icalbridge.hub.models import Channel, PublishedFeed
 from icalbridge.sim.hub_process import free_port
 from tests.support.hub import days_from_today, new_export_with_a_stay
 from tests.support.workers import (
     WebServer,
+    processes_of,
     start_web_server,
     stop_web_server,
     wait_until,
@@ -120,12 +122,17 @@ def test_a_removed_channel_answers_404_on_every_web_process(
     ), answers(server, feed.path)
 
 
-def listeners() -> list[int]:
-    """The backends of the web processes' feed-change listeners on the test database."""
+def listeners(server: WebServer) -> list[int]:
+    """The backends of this server's feed-change listeners on the test database.
+
+    Only this server's: a process another test left behind may listen on the same database.
+    """
+    names = [listener_name(pid) for pid in processes_of(server)]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pid FROM pg_stat_activity"
-            " WHERE application_name = 'icalbridge feed changes' AND datname = current_database()"
+            " WHERE application_name = ANY(%s) AND datname = current_database()",
+            [names],
         )
         return [pid for (pid,) in cursor.fetchall()]
 
@@ -135,12 +142,16 @@ def test_a_lost_listener_never_leaves_a_changed_feed_stale(
     server: WebServer, channel: Channel
 ) -> None:
     feed = PublishedFeed.objects.get(channel=channel)
-    assert every_process_answers(server, feed.path, (200, feed.etag))
-    assert wait_until(lambda: len(listeners()) == WORKERS, SEEN_S)
+    # A process starts listening when it first serves a feed: rounds until each one has.
+    assert wait_until(
+        lambda: every_process_answers(server, feed.path, (200, feed.etag))
+        and len(listeners(server)) == WORKERS,
+        SEEN_S,
+    ), listeners(server)
     with connection.cursor() as cursor:
         # Cut every web process's listening connection, as a database restart would.
         cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [listeners()]
+            "SELECT pg_terminate_backend(pid) FROM unnest(%s::int[]) AS pid", [listeners(server)]
         )
     create_local_booking(
         channel.unit, span=Nights(days_from_today(30), days_from_today(31)), kind=Kind.RESERVED

@@ -144,6 +144,22 @@ def start_web_server(data_dir: Path, port: int, *, workers: int = 1, **env: str)
     return WebServer(process, log, port)
 
 
+def processes_of(server: WebServer) -> set[int]:
+    """The server's process and all its descendants (its web workers), read from /proc."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            # The command name may hold spaces and parentheses: the fields follow the last ")".
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:  # the process ended meanwhile
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    family = {server.process.pid}
+    while grown := {pid for pid, parent in parents.items() if parent in family} - family:
+        family |= grown
+    return family
+
+
 def web_server_answers(server: WebServer) -> bool:
     """Tell whether the server answers its health check yet."""
     try:
