@@ -15,7 +15,7 @@ from itertools import pairwise
 from statistics import median
 from urllib.parse import urlsplit
 
-from icalbridge.core.deliveries import Delivery, DeliveryState
+from icalbridge.core.deliveries import FETCHES_BEFORE_NOT_APPLIED, Delivery, DeliveryState
 from icalbridge.core.spans import Nights
 
 SHORTEST_SILENCE = timedelta(hours=24)
@@ -129,6 +129,55 @@ def export_verdict(
     if not_applied:
         return ExportVerdict(ExportState.WARNING, ExportReason.NOT_APPLIED, not_applied=not_applied)
     return ExportVerdict(ExportState.OK, ExportReason.OK, silent_for=silent_for)
+
+
+def next_export_change(
+    *,
+    now: datetime,
+    created_at: datetime,
+    last_fetch_at: datetime | None,
+    usual_interval_s: int,
+    first_fetch_window: timedelta,
+    deliveries: Sequence[Delivery],
+    judges_application: bool,
+    observed_until: datetime | None,
+    grace: timedelta,
+    next_day: datetime,
+    awaiting_recheck: timedelta,
+) -> datetime:
+    """Return when ``export_verdict`` may next change if no new fact comes: a time to look again.
+
+    Only time moves the verdict between facts: the first fetch's window closing, a silence
+    growing past its two thresholds, a grace period ending, a new day (past nights are not
+    judged). A new fact (a fetch, a version, the platform's feed changing) is the caller's
+    to notice. One case waits on a fact nobody announces: a grace period over while the
+    platform's feed was not read since; it is looked at again after ``awaiting_recheck``.
+    """
+    instants = [next_day]
+    if last_fetch_at is None:
+        instants.append(created_at + first_fetch_window + _JUST_AFTER)
+    else:
+        allowed = silence_allowed(usual_interval_s)
+        instants += [
+            last_fetch_at + allowed + _JUST_AFTER,
+            last_fetch_at + ERROR_FACTOR * allowed + _JUST_AFTER,
+        ]
+    if judges_application:
+        for delivery in deliveries:
+            if delivery.state is not DeliveryState.FETCHED or delivery.fetched_at is None:
+                continue
+            deadline = delivery.fetched_at + grace
+            observed = observed_until is not None and observed_until >= deadline
+            if deadline > now:
+                instants.append(deadline)
+            elif not observed and delivery.fetch_count >= FETCHES_BEFORE_NOT_APPLIED:
+                instants.append(now + awaiting_recheck)
+    return min(at for at in instants if at > now)
+
+
+# The thresholds are strict ("longer than"): the verdict changes at the first instant
+# after one, a microsecond later (the finest a datetime tells apart).
+_JUST_AFTER = timedelta(microseconds=1)
 
 
 _STATE_RANK = {

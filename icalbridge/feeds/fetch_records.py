@@ -64,6 +64,8 @@ def _write_fetch(fetch: ExportFetch) -> bool:
         "last_export_fetch_at": fetch.at,
         "last_export_fetch_by": fetch.by,
         "export_fetch_count": F("export_fetch_count") + 1,
+        # A fetch is a new fact of the export loop: the export side is due (sync.export_loop).
+        "export_check_due_at": fetch.at,
     }
     # Most fetches get the version the platform already got at its last two: the history
     # has nothing to learn, and one UPDATE records the fetch.

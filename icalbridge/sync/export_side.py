@@ -7,7 +7,7 @@ Derived when read from the export loop's facts (``sync.export_loop``) by the pur
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.utils import formats
@@ -24,6 +24,7 @@ from icalbridge.core.export_status import (
     delay_figures,
     export_verdict,
     is_worse,
+    next_export_change,
     usual_fetch_interval_s,
 )
 from icalbridge.core.platforms import platform_by_id
@@ -45,6 +46,8 @@ class ExportSide:
     last_fetch_by: str
     usual_fetch_interval_s: int | None
     figures: DelayFigures
+    # When the verdict may next change with no new fact (``core.export_status.next_export_change``).
+    recheck_at: datetime
 
     @property
     def state(self) -> str:
@@ -90,6 +93,19 @@ def export_side(channel: Channel, now: datetime) -> ExportSide:
         problem=address_problem(settings.PUBLIC_URL, needs_https=needs_https),
         deliveries=current,
     )
+    recheck_at = next_export_change(
+        now=now,
+        created_at=channel.created_at,
+        last_fetch_at=channel.last_export_fetch_at,
+        usual_interval_s=learned or fallback_s,
+        first_fetch_window=timedelta(seconds=window_s),
+        deliveries=current,
+        judges_application=facts.shows_imports_as_blocks,
+        observed_until=facts.observed_until,
+        grace=grace,
+        next_day=datetime.combine(today + timedelta(days=1), time(), channel.unit.zone),
+        awaiting_recheck=timedelta(seconds=settings.ICALBRIDGE_EXPORT_CHECK_S),
+    )
     measured = deliveries_since(facts, now - MEASURED_PERIOD, now=now, today=today, grace=grace)
     return ExportSide(
         verdict=verdict,
@@ -98,6 +114,7 @@ def export_side(channel: Channel, now: datetime) -> ExportSide:
         last_fetch_by=channel.last_export_fetch_by,
         usual_fetch_interval_s=learned,
         figures=delay_figures(fetch_times, measured),
+        recheck_at=recheck_at,
     )
 
 

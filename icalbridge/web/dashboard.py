@@ -39,8 +39,9 @@ COMMON_ZONES = sorted(
 def export_problems_of(organization: Organization) -> dict[str, list[Channel]]:
     """Return the channels whose platform does not read, or does not apply, our link.
 
-    Read from the export side the worker last derived (every ``ICALBRIDGE_EXPORT_CHECK_S``),
-    so the dashboard costs one query however many channels there are.
+    Read from the export side the worker last derived (when a new fact arrived, or when
+    time alone could change it: ``alerts.export_causes``), so the dashboard costs one
+    query however many channels there are.
     """
     channels = (
         Channel.objects.filter(unit__organization=organization, is_active=True)

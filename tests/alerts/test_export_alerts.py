@@ -123,6 +123,31 @@ def test_dates_a_platform_reads_and_does_not_block_are_named_once(
     assert deliver_due_alerts(clock.now()) == 0
 
 
+def test_the_worker_looks_again_when_a_fact_arrives_or_time_alone_can_change_the_verdict(
+    airbnb: Channel, virtual_clock: Path
+) -> None:
+    def export_side() -> tuple[str, str, object]:
+        channel = Channel.objects.get(pk=airbnb.pk)
+        return channel.export_state, channel.export_reason, channel.export_checked_at
+
+    deliver_due_alerts(clock.now())
+    first = export_side()
+    assert first[:2] == ("never", "export_never_fetched")
+    # Nothing new, and Airbnb's first-fetch window (6 h) still open: nothing to derive.
+    later(virtual_clock, 5 * H)
+    deliver_due_alerts(clock.now())
+    assert export_side() == first
+    # The window closes: time alone changed the verdict, and the worker looks then.
+    later(virtual_clock, 2 * H)
+    deliver_due_alerts(clock.now())
+    assert export_side() == ("warning", "export_never_fetched", clock.now())
+    # A fetch is a new fact: seen at the next round, not at the next threshold.
+    later(virtual_clock, H)
+    platform_fetches(airbnb)
+    deliver_due_alerts(clock.now())
+    assert export_side() == ("ok", "ok", clock.now())
+
+
 def test_measured_delays_reach_metrics_and_the_operator_page(
     airbnb: Channel, feed_server: FeedServer, virtual_clock: Path
 ) -> None:

@@ -91,7 +91,11 @@ class Channel(models.Model):
     # notice when they change (alerts) and to count them cheaply (dashboard, /metrics).
     export_state = models.CharField(max_length=10, blank=True)
     export_reason = models.CharField(max_length=40, blank=True)
-    export_checked_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    export_checked_at = models.DateTimeField(null=True, blank=True)
+    # When the worker derives the export side again: the instant it may change with time
+    # alone, or at once when a new fact arrives (a fetch, a version served, the platform's
+    # feed changed). Empty: never derived yet.
+    export_check_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     # The measured delays of the last 30 days at that check (``core.export_status.DelayFigures``).
     export_figures = models.JSONField(default=dict, blank=True)
 
