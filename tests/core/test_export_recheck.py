@@ -62,9 +62,7 @@ def test_a_read_link_is_looked_at_again_when_its_silence_would_become_a_warning_
     None
 ):
     allowed = silence_allowed(3 * 3600)  # 24 h: a day at least
-    assert next_change(last_fetch_at=T0, next_day=T0 + 10 * allowed) == T0 + allowed + timedelta(
-        seconds=1
-    )
+    assert next_change(last_fetch_at=T0, next_day=T0 + 10 * allowed) == T0 + allowed + US
     later = T0 + allowed + US
     assert (
         next_change(now=later, last_fetch_at=T0, next_day=T0 + 10 * allowed)
