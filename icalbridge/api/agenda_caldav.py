@@ -14,9 +14,8 @@ from pydantic import Field
 from icalbridge.api.agenda_feeds import live_agenda_feeds
 from icalbridge.api.ids import parse_public_id
 from icalbridge.api.problems import PROBLEMS, invalid, not_found
-from icalbridge.core.push_status import PushState
+from icalbridge.core.push_status import PushError, PushState
 from icalbridge.hub.models import AgendaFeed, CaldavPush
-from icalbridge.sync.caldav_client import PushError
 from icalbridge.sync.caldav_oauth import is_token_address
 from icalbridge.sync.caldav_push import configure_push, live_pushes, stop_pushes
 from icalbridge.sync.caldav_secrets import Credentials, OAuthGrant

@@ -32,6 +32,19 @@ class PushFailure(StrEnum):
     OAUTH_CLIENT_REFUSED = "oauth_client_refused"
 
 
+class PushError(Exception):
+    """A push failed; ``failure`` says why, ``detail`` holds the values its sentence names.
+
+    Raised alike by the CalDAV client and by the OAuth token requests before it, so that
+    a refused authorization reads and is stored as any other push failure.
+    """
+
+    def __init__(self, failure: PushFailure, detail: str = "") -> None:
+        super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
+        self.failure = failure
+        self.detail = detail
+
+
 # What no retry mends: the person has to change the address, the password (or connect
 # again), or the server's sharing. Shown as an error at once, where a server that is down is retried first.
 PERSON_MUST_ACT = frozenset(

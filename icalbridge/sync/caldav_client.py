@@ -24,10 +24,10 @@ from caldav.elements import dav
 from caldav.lib import error as dav_error
 
 from icalbridge import __version__
-from icalbridge.core.push_status import PushFailure
+from icalbridge.core.push_status import PushError, PushFailure
 from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed
 from icalbridge.outbound.fetch import FetchPolicy
-from icalbridge.sync.caldav_oauth import AuthorizationFailed, BearerAuth, authority_of
+from icalbridge.sync.caldav_oauth import BearerAuth, authority_of
 from icalbridge.sync.caldav_secrets import Credentials
 from icalbridge.sync.pinned_session import OffHostRequest, pinned_session
 
@@ -35,15 +35,6 @@ log = logging.getLogger(__name__)
 
 ICS_TYPE = "text/calendar; charset=utf-8"
 _CALENDAR = "{urn:ietf:params:xml:ns:caldav}calendar"
-
-
-class PushError(Exception):
-    """A push failed; ``failure`` says why, ``detail`` holds the values its sentence names."""
-
-    def __init__(self, failure: PushFailure, detail: str = "") -> None:
-        super().__init__(f"{failure.value}: {detail}" if detail else failure.value)
-        self.failure = failure
-        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -132,8 +123,8 @@ class CalendarServer:
                     if path_of(o.url) not in gone
                 }
                 return Listing(found, str(changes.sync_token or ""), is_delta=True, gone=gone)
-            except (dav_error.DAVError, niquests.RequestException, AuthorizationFailed) as exc:
-                if isinstance(exc, AuthorizationFailed) or (
+            except (dav_error.DAVError, niquests.RequestException, PushError) as exc:
+                if isinstance(exc, PushError) or (
                     isinstance(exc, dav_error.AuthorizationError) and exc.reason != "Forbidden"
                 ):
                     raise self._error(exc) from exc
@@ -187,8 +178,8 @@ class CalendarServer:
     def _error(self, exc: Exception) -> PushError:
         """Turn what the library or the network raised into a failure a person can read."""
         log.info("CalDAV server %s: %s", self.host, type(exc).__name__)
-        if isinstance(exc, AuthorizationFailed):
-            return PushError(exc.failure, exc.detail)
+        if isinstance(exc, PushError):  # the token request's, already worded
+            return exc
         if isinstance(exc, dav_error.AuthorizationError):
             if exc.reason == "Forbidden":
                 return PushError(PushFailure.FORBIDDEN, self.host)
@@ -223,9 +214,9 @@ def connected(url: str, credentials: Credentials, policy: FetchPolicy) -> Iterat
     grant = credentials.oauth
     try:
         auth = BearerAuth(grant, policy) if grant is not None else None
-    except AuthorizationFailed as exc:
+    except PushError:
         session.close()
-        raise PushError(exc.failure, exc.detail) from exc
+        raise
     client = DAVClient(
         url=address,
         username=None if auth else credentials.username,

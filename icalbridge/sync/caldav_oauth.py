@@ -26,7 +26,7 @@ import niquests
 from niquests.auth import AuthBase
 
 from icalbridge import __version__, clock
-from icalbridge.core.push_status import PushFailure
+from icalbridge.core.push_status import PushError, PushFailure
 from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed
 from icalbridge.outbound.fetch import FetchPolicy
 from icalbridge.sync.caldav_secrets import OAuthGrant
@@ -44,15 +44,6 @@ MAX_ANSWER_BYTES = 64 * 1024
 _GOOGLE_DOMAINS = ("google.com", "googleapis.com", "googleusercontent.com")
 # Only an error code of this shape is logged: the answer is another server's text.
 _ERROR_CODE = re.compile(r"^[a-z_]{1,40}$")
-
-
-class AuthorizationFailed(Exception):
-    """No access token could be had; ``failure`` says why, ``detail`` names who refused."""
-
-    def __init__(self, failure: PushFailure, detail: str) -> None:
-        super().__init__(f"{failure.value}: {detail}")
-        self.failure = failure
-        self.detail = detail
 
 
 def authority_of(url: str) -> str:
@@ -114,7 +105,7 @@ def access_token(grant: OAuthGrant, policy: FetchPolicy, refused: str | None = N
         }
         try:
             answer = _token_request(grant.token_url, form, policy)
-        except AuthorizationFailed:
+        except PushError:
             if kept is not None and kept.value == refused:
                 # Refused by both servers: the next pass asks the token endpoint first.
                 with _guard:
@@ -160,7 +151,7 @@ def exchange_code(
 def _keep(grant: OAuthGrant, answer: dict[str, Any]) -> str:
     token = answer.get("access_token")
     if not isinstance(token, str) or not token:
-        raise AuthorizationFailed(PushFailure.SERVER_ERROR, authority_of(grant.token_url))
+        raise PushError(PushFailure.SERVER_ERROR, authority_of(grant.token_url))
     lifetime = answer.get("expires_in")
     seconds = lifetime if isinstance(lifetime, int) and lifetime > 0 else USUAL_LIFETIME_S
     now = clock.now()
@@ -180,9 +171,9 @@ def _token_request(url: str, form: dict[str, str], policy: FetchPolicy) -> dict[
     try:
         session = pinned_session(url, policy)
     except AddressRefused as exc:
-        raise AuthorizationFailed(PushFailure.PRIVATE_ADDRESS, exc.shown) from exc
+        raise PushError(PushFailure.PRIVATE_ADDRESS, exc.shown) from exc
     except ResolutionFailed as exc:
-        raise AuthorizationFailed(PushFailure.UNREACHABLE, host) from exc
+        raise PushError(PushFailure.UNREACHABLE, host) from exc
     try:
         with session:
             response = session.post(
@@ -198,11 +189,11 @@ def _token_request(url: str, form: dict[str, str], policy: FetchPolicy) -> dict[
             )
             body = _capped_body(response)
     except niquests.Timeout as exc:
-        raise AuthorizationFailed(PushFailure.TIMEOUT, host) from exc
+        raise PushError(PushFailure.TIMEOUT, host) from exc
     except niquests.exceptions.SSLError as exc:
-        raise AuthorizationFailed(PushFailure.TLS, host) from exc
+        raise PushError(PushFailure.TLS, host) from exc
     except niquests.RequestException as exc:
-        raise AuthorizationFailed(PushFailure.UNREACHABLE, host) from exc
+        raise PushError(PushFailure.UNREACHABLE, host) from exc
     answer = _json_object(body)
     status = int(response.status_code or 0)
     if status == 200 and answer:
@@ -211,12 +202,12 @@ def _token_request(url: str, form: dict[str, str], policy: FetchPolicy) -> dict[
     code = code if isinstance(code, str) and _ERROR_CODE.match(code) else ""
     log.info("token endpoint %s answered %s %s", host, status, code or "(no error code)")
     if code in ("invalid_grant", "invalid_scope"):
-        raise AuthorizationFailed(PushFailure.AUTHORIZATION_REVOKED, authority_of(url))
+        raise PushError(PushFailure.AUTHORIZATION_REVOKED, authority_of(url))
     if code in ("invalid_client", "unauthorized_client") or status == 401:
-        raise AuthorizationFailed(PushFailure.OAUTH_CLIENT_REFUSED, authority_of(url))
+        raise PushError(PushFailure.OAUTH_CLIENT_REFUSED, authority_of(url))
     if status == 404:
-        raise AuthorizationFailed(PushFailure.NOT_FOUND, host)
-    raise AuthorizationFailed(PushFailure.SERVER_ERROR, f"{host} ({status})")
+        raise PushError(PushFailure.NOT_FOUND, host)
+    raise PushError(PushFailure.SERVER_ERROR, f"{host} ({status})")
 
 
 def _capped_body(response: Any) -> bytes:

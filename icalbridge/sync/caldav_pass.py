@@ -19,13 +19,12 @@ from django.db.models import Q
 from icalbridge import clock
 from icalbridge.core.caldav_plan import PlannedWrite, WriteKind, Written, plan_push, resource_name
 from icalbridge.core.ics_resources import event_resources, resource_fingerprint
-from icalbridge.core.push_status import PERSON_MUST_ACT, PushFailure
+from icalbridge.core.push_status import PERSON_MUST_ACT, PushError, PushFailure
 from icalbridge.hub.models import CaldavEvent, CaldavPush, PublishedFeed
 from icalbridge.outbound.policy import fetch_policy
 from icalbridge.sync.caldav_client import (
     CalendarServer,
     Listing,
-    PushError,
     WriteResult,
     collection_path,
     connected,

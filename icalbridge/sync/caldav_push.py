@@ -16,11 +16,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 
 from icalbridge import clock
-from icalbridge.core.push_status import PushFailure
+from icalbridge.core.push_status import PushError, PushFailure
 from icalbridge.hub.models import AgendaFeed, CaldavPush
 from icalbridge.outbound.policy import fetch_policy
 from icalbridge.sync.caldav_client import (
-    PushError,
     calendar_address,
     connected,
 )

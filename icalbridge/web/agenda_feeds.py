@@ -13,10 +13,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from icalbridge import clock
-from icalbridge.core.push_status import PushState
+from icalbridge.core.push_status import PushError, PushState
 from icalbridge.hub.models import AgendaFeed, CaldavPush, PublishedFeed
 from icalbridge.security import policy_with_forms_to
-from icalbridge.sync.caldav_client import PushError
 from icalbridge.sync.caldav_push import configure_push, live_pushes, stop_pushes
 from icalbridge.sync.caldav_secrets import Credentials
 from icalbridge.sync.caldav_status import PushStatus, push_status

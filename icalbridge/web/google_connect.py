@@ -22,9 +22,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from icalbridge.core.push_status import PushError
 from icalbridge.outbound.policy import fetch_policy
-from icalbridge.sync.caldav_client import PushError
-from icalbridge.sync.caldav_oauth import AuthorizationFailed, exchange_code
+from icalbridge.sync.caldav_oauth import exchange_code
 from icalbridge.sync.caldav_push import configure_push
 from icalbridge.sync.caldav_secrets import Credentials
 from icalbridge.sync.caldav_texts import failure_text
@@ -111,7 +111,7 @@ def google_return(request: HttpRequest) -> HttpResponse:
             token_url=settings.ICALBRIDGE_GOOGLE_TOKEN_URL,
             policy=fetch_policy(),
         )
-    except AuthorizationFailed as exc:
+    except PushError as exc:
         messages.error(request, failure_text(exc.failure, exc.detail))
         return redirect("agenda_feeds")
     if grant is None:
