@@ -129,6 +129,8 @@ class UnitForm(HostModelForm):
             ("True", _("By the hour (a room, a teacher, a studio): it opens on its week")),
         ],
         required=False,
+        # A new unit starts where most do; a unit edited shows its own (its instance's).
+        initial="False",
         widget=forms.RadioSelect,
     )
 

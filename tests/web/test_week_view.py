@@ -336,6 +336,18 @@ def test_a_unit_booked_by_the_hour_opens_on_its_week_and_keeps_its_month(
     )
 
 
+def test_a_new_unit_starts_booked_by_the_night_and_a_unit_edited_shows_how_it_is_booked(
+    school: Any, room: Unit
+) -> None:
+    def checked(page: str) -> list[str]:
+        return re.findall(r'name="booked_by_the_hour" value="(\w+)"[^>]*checked', page)
+
+    client = client_for(school.owner)
+    assert checked(client.get(reverse("unit_create")).content.decode()) == ["False"]
+    edit = client.get(reverse("unit_edit", args=[room.public_id])).content.decode()
+    assert checked(edit) == ["True"]
+
+
 def test_every_units_day_puts_the_units_side_by_side(school: Any, room: Unit) -> None:
     hall = Unit.objects.create(organization=school.organization, name="Auditorium")
     lesson(room, TUESDAY, time(9), time(10), "piano")
