@@ -16,6 +16,7 @@ from icalbridge.core.agenda_layout import DayPiece
 from icalbridge.core.day_hours import day_start
 from icalbridge.core.spans import Nights, Timed
 from icalbridge.hub.models import Booking, Conflict, Unit
+from icalbridge.sync.exporter import is_rental_platform
 from icalbridge.web.templatetags.hosting import kind_label
 
 
@@ -48,10 +49,14 @@ class UnitBookings:
 def booking_title(booking: Booking) -> str:
     """Name a booking by the structure's own type (its category), else its summary, else its kind.
 
-    Unlike the month grid, which names a platform's stays by their kind (their summaries are
-    the platform's neutral words), an agenda imported from a person's calendar carries the
-    lesson's own title: it is shown.
+    An agenda imported from a person's calendar carries the lesson's own title: it is
+    shown. A rental platform's summaries are its neutral words, in its language ("Reserved",
+    "Airbnb (Not available)"): its stays are named by their kind, as the month grid names
+    them, and the platform is shown as their origin.
     """
+    origin = booking.origin
+    if origin is not None and origin.platform != "other" and is_rental_platform(origin.platform):
+        return booking.category or kind_label(booking.kind)
     return booking.category or booking.summary or kind_label(booking.kind)
 
 

@@ -144,8 +144,10 @@ def test_a_lost_listener_never_leaves_a_changed_feed_stale(
     feed = PublishedFeed.objects.get(channel=channel)
     # A process starts listening when it first serves a feed: rounds until each one has.
     assert wait_until(
-        lambda: every_process_answers(server, feed.path, (200, feed.etag))
-        and len(listeners(server)) == WORKERS,
+        lambda: (
+            every_process_answers(server, feed.path, (200, feed.etag))
+            and len(listeners(server)) == WORKERS
+        ),
         SEEN_S,
     ), listeners(server)
     with connection.cursor() as cursor:

@@ -336,6 +336,30 @@ def test_a_unit_booked_by_the_hour_opens_on_its_week_and_keeps_its_month(
     )
 
 
+def test_a_rental_platforms_stays_are_named_by_their_kind_in_the_hosts_language(
+    school: Any,
+) -> None:
+    gite = Unit.objects.create(organization=school.organization, name="Gîte des Tilleuls")
+    airbnb = Channel.objects.create(unit=gite, name="Airbnb", platform="airbnb", direction="both")
+    Booking.objects.create(
+        unit=gite,
+        kind="reserved",
+        origin=airbnb,
+        remote_uid="stay-1@airbnb.com",
+        summary="Reserved",
+        all_day=True,
+        start_date=TUESDAY,
+        end_date=TUESDAY + timedelta(days=3),
+    )
+    for language, words in (("fr", "Réservé, venant de Airbnb"), ("en", "Reserved, from Airbnb")):
+        page = page_of(client_for(school.owner, language), "agenda_week")
+        assert any(label.endswith(words) or words + "," in label for label in cell_labels(page)), (
+            cell_labels(page)
+        )
+        if language == "fr":
+            assert "Reserved" not in page
+
+
 def test_a_new_unit_starts_booked_by_the_night_and_a_unit_edited_shows_how_it_is_booked(
     school: Any, room: Unit
 ) -> None:
