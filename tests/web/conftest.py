@@ -36,6 +36,23 @@ SCREENSHOTS = (
 PASSWORD = "Tilleuls-2026-été"
 
 
+def shoot(page: Any, name: str, *, full_page: bool = True) -> None:
+    """Save what the page shows as ``SCREENSHOTS/name.png``, for people to look at.
+
+    Headless Chromium now and then refuses a full-page capture on a busy machine
+    ("Unable to capture screenshot", a fault of its compositor, not of the page): the
+    capture is tried once more then.
+    """
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = str(SCREENSHOTS / f"{name}.png")
+    try:
+        page.screenshot(path=path, full_page=full_page)
+    except Exception as error:  # playwright's Error, imported only where a browser runs
+        if "Unable to capture screenshot" not in str(error):
+            raise
+        page.screenshot(path=path, full_page=full_page)
+
+
 @pytest.fixture(autouse=True)
 def fast_passwords(settings: Any) -> None:
     """Hash test passwords cheaply: the real hasher costs a second per user here."""

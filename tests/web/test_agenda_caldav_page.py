@@ -15,7 +15,7 @@ from icalbridge.sync.exporter import refresh_agenda_feed
 from tests.support.oauth_server import CLIENT_ID, CLIENT_SECRET, OAuthCalendarServer
 from tests.support.radicale import PASSWORD as CALDAV_PASSWORD
 from tests.support.radicale import USER, Radicale
-from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
+from tests.web.conftest import PASSWORD, make_org, shoot, switch_language
 from tests.web.test_screenshots import PHONE
 
 pytestmark = [
@@ -23,11 +23,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.usefixtures("immediate_queue", "allow_local_feeds"),
 ]
-
-
-def shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 
 def log_in(page: Any) -> None:

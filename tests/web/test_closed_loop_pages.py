@@ -12,8 +12,8 @@ from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Channel, ExportFetch, ExportVersion, PlatformView, Unit
-from tests.web.conftest import SCREENSHOTS, make_org, new_channel, switch_language
-from tests.web.test_screenshots import PHONE, _shoot, log_in
+from tests.web.conftest import make_org, new_channel, shoot, switch_language
+from tests.web.test_screenshots import PHONE, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -81,7 +81,7 @@ def test_the_grid_marks_what_each_platform_read_and_blocked_and_the_channel_page
     legend = page.locator(".legend-marks").inner_text()
     assert "lu et bloqué sur la plateforme" in legend
     assert "lu mais pas bloqué sur la plateforme" in legend
-    _shoot(page, "unit-grid-marks")
+    shoot(page, "unit-grid-marks")
 
     page.goto(f"/channels/{booking.public_id}/")
     card = page.locator("#status-card")
@@ -92,29 +92,29 @@ def test_the_grid_marks_what_each_platform_read_and_blocked_and_the_channel_page
     assert "n'affiche pas ces dates comme bloquées" in sent.inner_text()
     assert f"{stay.start:%d/%m/%Y}" in sent.inner_text()
     assert sent.get_attribute("data-export-reason") == "export_not_applied"
-    _shoot(page, "channel-export-not-applied")
+    shoot(page, "channel-export-not-applied")
 
     page.goto(f"/channels/{airbnb.public_id}/")
     sent = page.locator("#export-side")
     assert sent.get_attribute("data-export-reason") == "ok"
     assert "Airbnb lit votre lien environ toutes les 2 h 50." in sent.inner_text()
     assert "Elle bloque les dates environ 3 h après votre modification" in sent.inner_text()
-    _shoot(page, "channel-export-side")
+    shoot(page, "channel-export-side")
 
     switch_language(page, "EN")
     page.goto(f"/channels/{airbnb.public_id}/")
     sent = page.locator("#export-side")
     assert "Data sent to Airbnb" in sent.inner_text()
     assert "Airbnb reads your link about every 2 h 50." in sent.inner_text()
-    _shoot(page, "channel-export-side.en")
+    shoot(page, "channel-export-side.en")
     page.goto(f"/units/{unit.public_id}/?month={stay.start:%Y-%m}")
     assert "read and blocked on the platform" in page.locator(".legend-marks").inner_text()
-    _shoot(page, "unit-grid-marks.en")
+    shoot(page, "unit-grid-marks.en")
     switch_language(page, "FR")
 
     page.set_viewport_size(PHONE)
     page.goto(f"/channels/{booking.public_id}/")
     assert page.locator("#export-side").is_visible()
-    _shoot(page, "channel-export-not-applied-phone")
+    shoot(page, "channel-export-not-applied-phone")
     page.goto(f"/units/{unit.public_id}/?month={stay.start:%Y-%m}")
-    page.screenshot(path=str(SCREENSHOTS / "unit-grid-marks-phone.png"))
+    shoot(page, "unit-grid-marks-phone", full_page=False)

@@ -15,7 +15,7 @@ from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, Channel, HeldChange, ImportRun, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
 from icalbridge.sync.exporter import refresh_unit_feeds
-from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
+from tests.web.conftest import PASSWORD, make_org, shoot, switch_language
 from tests.web.test_host_journey import airbnb_feed
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -157,11 +157,6 @@ def log_in(page: Any) -> None:
     page.get_by_role("heading", name="Vos logements").wait_for()
 
 
-def _shoot(page: Any, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-
-
 def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     page: Any, feed_server: Any, allow_local_feeds: None
 ) -> None:
@@ -169,7 +164,7 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     _host, tilleuls = a_season(today)
     feed_server.serve("/airbnb.ics", airbnb_feed(today))
     page.goto("/accounts/signup/")
-    _shoot(page, "signup")
+    shoot(page, "signup")
     log_in(page)
 
     attention = page.locator(".attention")
@@ -178,80 +173,80 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     assert "Calendrier en échec" in attention.inner_text()
     # Worst first: the unit with a double booking leads.
     assert page.locator(".unit-card h2").first.inner_text() == "La Grange"
-    _shoot(page, "dashboard")
+    shoot(page, "dashboard")
 
     page.goto(f"/units/{tilleuls.public_id}/")
     assert page.locator("tr.own .bar.kind-tentative").count() == 1
-    _shoot(page, "unit-grid")
+    shoot(page, "unit-grid")
 
     page.goto("/planning/")
     assert page.locator("tr.unit-row").count() == 3
-    _shoot(page, "planning")
+    shoot(page, "planning")
 
     page.goto(f"/units/{tilleuls.public_id}/channels/")
     assert page.locator(".platform-card").count() == len(all_platforms())
-    _shoot(page, "channel-pick")
+    shoot(page, "channel-pick")
 
     page.goto("/agenda-feeds/")
     page.get_by_label("Nom").fill("Planning ménage")
     page.get_by_label("Réservé", exact=True).check()
     page.get_by_role("button", name="Créer le lien").click()
     assert page.locator("[data-agenda-url]").input_value().endswith(".ics")
-    _shoot(page, "agenda-feeds")
+    shoot(page, "agenda-feeds")
 
     page.goto(f"/units/{tilleuls.public_id}/channels/new/airbnb/")
     page.get_by_label("Le lien du calendrier de la plateforme").fill(feed_server.url("/airbnb.ics"))
     page.locator("#link-check .check-ok").wait_for()
-    _shoot(page, "channel-dialog")
+    shoot(page, "channel-dialog")
 
     airbnb = tilleuls.channels.get(platform="airbnb")
     page.goto(f"/channels/{airbnb.public_id}/")
     assert page.locator("[data-export-url]").input_value().endswith(".ics")
-    _shoot(page, "channel-status")
+    shoot(page, "channel-status")
 
     page.goto(f"/units/{tilleuls.public_id}/")
     page.locator("tr.own .day-pick").nth(3).click()
     page.locator("tr.own .day-pick").nth(5).click()
     page.locator("#booking-dialog").get_by_label("Airbnb").uncheck()
-    page.screenshot(path=str(SCREENSHOTS / "booking-dialog.png"))
+    shoot(page, "booking-dialog", full_page=False)
 
     conflict = tilleuls.organization.units.get(name="La Grange").conflicts.get()
     page.goto(f"/conflicts/{conflict.pk}/")
     assert page.locator(".side").count() == 2
-    _shoot(page, "conflict")
+    shoot(page, "conflict")
     page.goto(f"/units/{conflict.unit.public_id}/")
     assert page.locator(".bar.is-conflict").count() == 2
     assert page.locator(".banner-error").get_by_text("Double réservation").is_visible()
-    _shoot(page, "unit-grid-conflict")
+    shoot(page, "unit-grid-conflict")
 
     # The same pages for the English guide.
     switch_language(page, "EN")
     page.goto("/")
     assert page.get_by_role("heading", name="Your units").is_visible()
-    _shoot(page, "dashboard.en")
+    shoot(page, "dashboard.en")
     page.goto(f"/units/{tilleuls.public_id}/")
-    _shoot(page, "unit-grid.en")
+    shoot(page, "unit-grid.en")
     page.goto("/planning/")
-    _shoot(page, "planning.en")
+    shoot(page, "planning.en")
     page.goto(f"/units/{tilleuls.public_id}/channels/new/booking/")
-    _shoot(page, "channel-dialog.en")
+    shoot(page, "channel-dialog.en")
     page.goto(f"/channels/{airbnb.public_id}/")
-    _shoot(page, "channel-status.en")
+    shoot(page, "channel-status.en")
     page.goto(f"/conflicts/{conflict.pk}/")
-    _shoot(page, "conflict.en")
+    shoot(page, "conflict.en")
     switch_language(page, "FR")
 
     page.set_viewport_size(PHONE)
     page.goto("/")
-    _shoot(page, "dashboard-phone")
+    shoot(page, "dashboard-phone")
     page.goto(f"/units/{tilleuls.public_id}/")
-    _shoot(page, "unit-grid-phone")
+    shoot(page, "unit-grid-phone")
     page.goto("/planning/")
-    _shoot(page, "planning-phone")
+    shoot(page, "planning-phone")
     page.goto(f"/units/{tilleuls.public_id}/channels/new/booking/")
-    _shoot(page, "channel-dialog-phone")
+    shoot(page, "channel-dialog-phone")
     page.goto(f"/channels/{airbnb.public_id}/")
-    _shoot(page, "channel-status-phone")
+    shoot(page, "channel-status-phone")
     switch_language(page, "EN")
     page.goto("/planning/")
-    _shoot(page, "planning-phone.en")
+    shoot(page, "planning-phone.en")

@@ -15,7 +15,7 @@ from icalbridge.core.bookings import Kind
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import Booking, Channel, Unit
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
-from tests.web.conftest import PASSWORD, SCREENSHOTS, make_org, switch_language
+from tests.web.conftest import PASSWORD, make_org, shoot, switch_language
 from tests.web.test_week_view import imported_lesson, lesson
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -68,11 +68,6 @@ def _log_in(page: Any) -> None:
         page.get_by_role("button", name="Se connecter").click()
 
 
-def _shoot(page: Any, name: str, full_page: bool = True) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
-
-
 def _cell(page: Any, words: str) -> Any:
     return page.locator(f'td[data-cell][aria-label^="{words}"]')
 
@@ -88,7 +83,7 @@ def test_a_week_is_planned_with_the_keyboard_alone(page: Any) -> None:
     page.goto(f"/units/{debussy.public_id}/")
     page.wait_for_url("**/week/")
     page.locator(".tblock").first.wait_for()
-    _shoot(page, "week")
+    shoot(page, "week")
 
     # Tab lands on the grid once, and the next Tab leaves it.
     page.locator(".hours-toggle a").focus()
@@ -133,7 +128,7 @@ def test_a_week_is_planned_with_the_keyboard_alone(page: Any) -> None:
     form.wait_for(state="visible")
     assert form.get_by_label("Heure de début").input_value() == "09:00"
     assert form.get_by_label("Heure de fin").input_value() == "10:00"
-    _shoot(page, "week-add", full_page=False)
+    shoot(page, "week-add", full_page=False)
     form.get_by_label("Catégorie").fill("ensemble")
     with page.expect_navigation():
         form.get_by_label("Catégorie").press("Enter")
@@ -196,20 +191,20 @@ def test_lessons_are_drawn_on_their_hours_side_by_side_and_a_double_booking_stan
     )
 
     page.goto("/agenda/week/")
-    _shoot(page, "agenda-week")
+    shoot(page, "agenda-week")
     page.locator("table.planning td[data-cell][tabindex='0']").focus()
     page.keyboard.press("ArrowDown")
     page.keyboard.press("ArrowRight")
     assert page.evaluate(ACTIVE_LABEL).startswith("Salle Debussy, ")
     page.goto("/agenda/day/")
-    _shoot(page, "agenda-day")
+    shoot(page, "agenda-day")
 
     switch_language(page, "EN")
     page.goto(f"/units/{debussy.public_id}/week/")
     assert page.get_by_role("heading", name="Week of").is_visible()
-    _shoot(page, "week.en")
+    shoot(page, "week.en")
     page.goto("/agenda/week/")
-    _shoot(page, "agenda-week.en")
+    shoot(page, "agenda-week.en")
     switch_language(page, "FR")
 
 
@@ -224,7 +219,7 @@ def test_on_a_phone_the_day_fits_and_the_week_scrolls_inside_its_frame(page: Any
     assert page.evaluate(overflow) <= 0 and page.evaluate(frame) <= 0
     violin = page.locator(".tblock").first.bounding_box()
     assert violin["width"] > 100  # two lessons side by side stay readable
-    _shoot(page, "day-phone")
+    shoot(page, "day-phone")
 
     page.goto(f"/units/{debussy.public_id}/week/?date={monday}")
     assert page.evaluate(overflow) <= 0 and page.evaluate(frame) > 0
@@ -232,7 +227,7 @@ def test_on_a_phone_the_day_fits_and_the_week_scrolls_inside_its_frame(page: Any
     page.evaluate(
         "() => window.scrollBy(0, document.querySelector('.agenda-bar').getBoundingClientRect().top - 8)"
     )
-    _shoot(page, "week-phone", full_page=False)
+    shoot(page, "week-phone", full_page=False)
     # A tap on a free hour opens the form there.
     _cell(page, f"{_heading(monday)}, 12:00 : libre").click()
     form = page.locator("#booking-dialog")
@@ -242,4 +237,4 @@ def test_on_a_phone_the_day_fits_and_the_week_scrolls_inside_its_frame(page: Any
 
     page.goto(f"/agenda/week/?date={monday}")
     assert page.evaluate(overflow) <= 0
-    _shoot(page, "agenda-week-phone")
+    shoot(page, "agenda-week-phone")
