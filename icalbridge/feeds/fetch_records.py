@@ -21,8 +21,9 @@ from multiprocessing.util import Finalize
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, Value, When
 
+from icalbridge.core.export_status import ExportReason
 from icalbridge.hub.models import Channel
 from icalbridge.sync.export_loop import record_fetches
 
@@ -68,9 +69,18 @@ def _write_fetch(fetch: ExportFetch) -> bool:
         "export_check_due_at": fetch.at,
     }
     # Most fetches get the version the platform already got at its last two: the history
-    # has nothing to learn, and one UPDATE records the fetch.
+    # has nothing to learn, and one UPDATE records the fetch. Such a fetch cannot change an
+    # export side that is ok (every night it holds was fetched twice already; the silence
+    # only starts again): the side is due only when it is not ok.
     got_it_twice = {f"served_history__{i}__etag": fetch.etag for i in range(SERVED_HISTORY_LENGTH)}
-    if Channel.objects.filter(pk=fetch.channel_id, **got_it_twice).update(**fetched):
+    again = {
+        **fetched,
+        "export_check_due_at": Case(
+            When(export_reason=ExportReason.OK, then=F("export_check_due_at")),
+            default=Value(fetch.at),
+        ),
+    }
+    if Channel.objects.filter(pk=fetch.channel_id, **got_it_twice).update(**again):
         return True
     channel = (
         Channel.objects.select_for_update()

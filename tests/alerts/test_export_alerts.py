@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,10 @@ def virtual_clock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: Any
     settings.ICALBRIDGE_ALLOW_PRIVATE_URLS_RAW = "127.0.0.1/32"
     serving._recorded.clear()
     path = tmp_path / "clock"
-    clock.set_virtual_now(path, timezone.now())
+    # Eight in the morning, the units' time, whatever the hour the suite runs: a new day is
+    # an instant at which the export side is looked at again.
+    morning = datetime.combine(timezone.localdate(), time(8), timezone.get_current_timezone())
+    clock.set_virtual_now(path, morning)
     monkeypatch.setenv(clock.CLOCK_FILE_VARIABLE, str(path))
     return path
 
@@ -146,6 +149,16 @@ def test_the_worker_looks_again_when_a_fact_arrives_or_time_alone_can_change_the
     platform_fetches(airbnb)
     deliver_due_alerts(clock.now())
     assert export_side() == ("ok", "ok", clock.now())
+    # Once the platform got this version twice, fetching it again changes nothing while ok.
+    later(virtual_clock, H)
+    platform_fetches(airbnb)
+    deliver_due_alerts(clock.now())
+    twice = export_side()
+    assert twice == ("ok", "ok", clock.now())
+    later(virtual_clock, H)
+    platform_fetches(airbnb)
+    deliver_due_alerts(clock.now())
+    assert export_side() == twice
 
 
 def test_measured_delays_reach_metrics_and_the_operator_page(
