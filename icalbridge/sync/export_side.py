@@ -84,12 +84,13 @@ def export_side(channel: Channel, now: datetime) -> ExportSide:
         fallback_s, window_s, needs_https = _FALLBACK_WINDOW_S, _FALLBACK_WINDOW_S, False
     fetch_times = [f.at for f in facts.fetches]
     learned = usual_fetch_interval_s(fetch_times, 0) or None
+    usual_s, window = learned or fallback_s, timedelta(seconds=window_s)
     verdict = export_verdict(
         created_at=channel.created_at,
         now=now,
         last_fetch_at=channel.last_export_fetch_at,
-        usual_interval_s=learned or fallback_s,
-        first_fetch_window=timedelta(seconds=window_s),
+        usual_interval_s=usual_s,
+        first_fetch_window=window,
         problem=address_problem(settings.PUBLIC_URL, needs_https=needs_https),
         deliveries=current,
     )
@@ -97,8 +98,8 @@ def export_side(channel: Channel, now: datetime) -> ExportSide:
         now=now,
         created_at=channel.created_at,
         last_fetch_at=channel.last_export_fetch_at,
-        usual_interval_s=learned or fallback_s,
-        first_fetch_window=timedelta(seconds=window_s),
+        usual_interval_s=usual_s,
+        first_fetch_window=window,
         deliveries=current,
         judges_application=facts.shows_imports_as_blocks,
         observed_until=facts.observed_until,
@@ -109,7 +110,7 @@ def export_side(channel: Channel, now: datetime) -> ExportSide:
     measured = deliveries_since(facts, now - MEASURED_PERIOD, now=now, today=today, grace=grace)
     return ExportSide(
         verdict=verdict,
-        message=elided(export_message(channel, verdict, learned or fallback_s, window_s)),
+        message=elided(export_message(channel, verdict, usual_s, window_s)),
         last_fetch_at=channel.last_export_fetch_at,
         last_fetch_by=channel.last_export_fetch_by,
         usual_fetch_interval_s=learned,
