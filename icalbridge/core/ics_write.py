@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 
 from icalbridge.core.spans import Nights, Span
 
@@ -37,6 +39,26 @@ class ExportEvent:
     categories: tuple[str, ...] = ()
 
 
+class Revision(NamedTuple):
+    """What a rendering said of one event: a digest of what it showed, and its revision.
+
+    Stored beside each feed (a JSON list per UID) so that the next rendering knows which
+    events still show the same without reading the previous bytes back.
+    """
+
+    shown: str
+    sequence: int
+    last_modified: str | None  # as written in the feed, e.g. 20261207T061500Z
+
+
+@dataclass(frozen=True)
+class RevisedFeed:
+    """A feed's bytes and the revision of each of its events, to compare the next one with."""
+
+    body: bytes
+    revisions: dict[str, Revision]
+
+
 def export_uid(booking_id: str, domain: str = "icalbridge") -> str:
     """Return the UID a booking carries in every export, for the booking's whole life.
 
@@ -59,7 +81,7 @@ def render_feed(
     stamp: datetime,
     refresh: timedelta | None = None,
 ) -> bytes:
-    """Render a VCALENDAR of ``events`` as RFC 5545 bytes.
+    """Render a VCALENDAR of ``events`` as RFC 5545 bytes, each with its own revision.
 
     The same events give the same bytes whatever their order (sorted by start, then UID),
     so ETags stay stable. ``stamp`` is the DTSTAMP of events without ``last_modified``.
@@ -71,8 +93,34 @@ def render_feed(
     without an ORGANIZER fails libical's iTIP check (GNOME, Evolution), while an ORGANIZER
     would have to name someone in every platform's copy.
     """
+    return render_revised_feed(events, name, {}, prodid=prodid, stamp=stamp, refresh=refresh).body
+
+
+def render_revised_feed(
+    events: Sequence[ExportEvent],
+    name: str,
+    previous: Mapping[str, Revision],
+    *,
+    prodid: str = DEFAULT_PRODID,
+    stamp: datetime,
+    refresh: timedelta | None = None,
+) -> RevisedFeed:
+    """Render as ``render_feed`` does, keeping the revisions ``previous`` gave where unchanged.
+
+    ``previous`` is what the last rendering of the same calendar said of its events. An
+    event that shows exactly what it showed there keeps its SEQUENCE and LAST-MODIFIED, so
+    a change the feed does not show (a private note, a category a rental platform never
+    sees) leaves its bytes and ETag alone and no platform re-imports for nothing. An event
+    that shows something new gets a SEQUENCE above the one it had. Each event is rendered
+    once: what it shows is compared as written, then its revision is set in.
+    """
     default_stamp = _utc_text(stamp)
-    blocks = sorted((_sort_key(e), _event_lines(e, default_stamp)) for e in events)
+    revisions: dict[str, Revision] = {}
+    blocks = []
+    for event in events:
+        lines, revisions[event.uid] = _revised_event_lines(event, default_stamp, previous)
+        blocks.append((_sort_key(event), lines))
+    blocks.sort()
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -87,36 +135,13 @@ def render_feed(
     for _key, block in blocks:
         lines.extend(block)
     lines.append("END:VCALENDAR")
-    return b"".join(_folded(line) for line in lines)
+    return RevisedFeed(b"".join(_folded(line) for line in lines), revisions)
 
 
-def with_revisions_kept(events: Sequence[ExportEvent], previous: bytes) -> list[ExportEvent]:
-    """Return ``events`` with the SEQUENCE and LAST-MODIFIED of ``previous`` where unchanged.
-
-    ``previous`` is the feed last rendered for the same calendar. An event that shows
-    exactly what it showed there keeps its revision, so a change the feed does not show (a
-    private note, a category a rental platform never sees) leaves its bytes and ETag alone
-    and no platform re-imports for nothing. An event that shows something new gets a
-    SEQUENCE above the one it had.
-    """
-    before = _revisions_in(previous)
-    kept: list[ExportEvent] = []
-    for event in events:
-        seen = before.get(event.uid)
-        if seen is None:
-            kept.append(event)
-        elif seen[0] == _shown(_event_lines(event, "")):
-            kept.append(replace(event, sequence=seen[1], last_modified=seen[2]))
-        else:
-            kept.append(replace(event, sequence=max(event.sequence, seen[1] + 1)))
-    return kept
-
-
-def _revisions_in(feed: bytes) -> dict[str, tuple[tuple[str, ...], int, datetime | None]]:
-    """Read back what our own rendering says of each event: what it shows, and its revision."""
-    # One pass over the lines: a changed import re-renders each of the unit's feeds after
-    # reading the previous one back, and this ran for a quarter of the import's CPU.
-    revisions: dict[str, tuple[tuple[str, ...], int, datetime | None]] = {}
+def revisions_in(feed: bytes) -> dict[str, Revision]:
+    """Read back what our own rendering ``feed`` says of each event, for a feed whose
+    revisions were not stored with it."""
+    revisions: dict[str, Revision] = {}
     shown: list[str] = []
     uid = sequence = modified = None
     for line in feed.replace(b"\r\n ", b"").decode("utf-8", "replace").split("\r\n"):
@@ -133,31 +158,14 @@ def _revisions_in(feed: bytes) -> dict[str, tuple[tuple[str, ...], int, datetime
         if line.startswith("UID:") and uid is None:
             uid = line[4:]
         elif line == "END:VEVENT" and uid is not None and sequence and sequence.isdigit():
-            revisions[_unescaped(uid)] = (tuple(shown), int(sequence), _utc_moment(modified))
+            revisions[_unescaped(uid)] = Revision(_digest(shown), int(sequence), modified)
     return revisions
 
 
-def _utc_moment(text: str | None) -> datetime | None:
-    """Read a UTC time as rendered (``20261207T061500Z``); strptime cost ten times as much."""
-    if not text:
-        return None
-    if not (
-        len(text) == 16 and text[8] == "T" and text[15] == "Z" and (text[:8] + text[9:15]).isdigit()
-    ):
-        return datetime.strptime(text, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC)
-    return datetime(
-        int(text[:4]),
-        int(text[4:6]),
-        int(text[6:8]),
-        int(text[9:11]),
-        int(text[11:13]),
-        int(text[13:15]),
-        tzinfo=UTC,
-    )
-
-
-def _shown(lines: list[str]) -> tuple[str, ...]:
-    return tuple(line for line in lines if not line.startswith(_REVISION_PROPERTIES))
+def _digest(shown: list[str]) -> str:
+    # "replace" as the rendering does, so that a stray surrogate reads back the same.
+    text = "\n".join(shown).encode("utf-8", "replace")
+    return hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
 def _unescaped(text: str) -> str:
@@ -171,32 +179,45 @@ def _sort_key(event: ExportEvent) -> tuple[datetime, str]:
     return start.astimezone(UTC), event.uid
 
 
-def _event_lines(event: ExportEvent, default_stamp: str) -> list[str]:
+def _revised_event_lines(
+    event: ExportEvent, default_stamp: str, previous: Mapping[str, Revision]
+) -> tuple[list[str], Revision]:
     if event.sequence < 0:
         raise ValueError(f"SEQUENCE must not be negative (event {event.uid})")
-    modified = _utc_text(event.last_modified) if event.last_modified is not None else None
-    lines = [
+    span_lines = _span_lines(event.span)
+    # What the event shows: everything but DTSTAMP, SEQUENCE and LAST-MODIFIED.
+    shown = [
         "BEGIN:VEVENT",
         f"UID:{_text(event.uid)}",
-        f"DTSTAMP:{modified or default_stamp}",
-        *_span_lines(event.span),
+        *span_lines,
         f"SUMMARY:{_text(event.summary)}",
-        f"SEQUENCE:{event.sequence}",
     ]
-    if modified is not None:
-        lines.append(f"LAST-MODIFIED:{modified}")
     if event.status is not None:
         if event.status not in VEVENT_STATUSES:
             raise ValueError(f"unknown VEVENT STATUS {event.status!r} (event {event.uid})")
-        lines.append(f"STATUS:{event.status}")
+        shown.append(f"STATUS:{event.status}")
     if event.description:
-        lines.append(f"DESCRIPTION:{_text(event.description)}")
+        shown.append(f"DESCRIPTION:{_text(event.description)}")
     categories = [_text(c) for c in event.categories if c]
     if categories:
-        lines.append(f"CATEGORIES:{','.join(categories)}")
-    lines.append("TRANSP:OPAQUE")
-    lines.append("END:VEVENT")
-    return lines
+        shown.append(f"CATEGORIES:{','.join(categories)}")
+    shown.append("TRANSP:OPAQUE")
+    shown.append("END:VEVENT")
+    digest = _digest(shown)
+    sequence = event.sequence
+    modified = _utc_text(event.last_modified) if event.last_modified is not None else None
+    seen = previous.get(event.uid)
+    if seen is not None and seen.shown == digest:
+        sequence, modified = seen.sequence, seen.last_modified
+    elif seen is not None:
+        sequence = max(sequence, seen.sequence + 1)
+    summary_at = 2 + len(span_lines)
+    lines = [*shown[:2], f"DTSTAMP:{modified or default_stamp}", *shown[2 : summary_at + 1]]
+    lines.append(f"SEQUENCE:{sequence}")
+    if modified is not None:
+        lines.append(f"LAST-MODIFIED:{modified}")
+    lines.extend(shown[summary_at + 1 :])
+    return lines, Revision(digest, sequence, modified)
 
 
 def _span_lines(span: Span) -> list[str]:

@@ -14,7 +14,8 @@ from icalbridge.sync.exporter import active_core_bookings
 
 def blocks_may_be_reservations_for(unit: Unit) -> Callable[[str], bool]:
     """Return whether a channel's blocks may hide sold nights (Booking.com), by origin."""
-    platforms = {str(c.pk): c.platform for c in Channel.objects.filter(unit=unit)}
+    found = Channel.objects.filter(unit=unit).values_list("pk", "platform")
+    platforms = {str(pk): platform for pk, platform in found}
 
     def blocks_may_be_reservations(origin: str) -> bool:
         platform = platforms.get(origin)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
 from functools import partial
@@ -25,9 +25,15 @@ from icalbridge.core.exports import (
     rental_export_since,
     served_nights,
 )
-from icalbridge.core.ics_write import ExportEvent, render_feed, with_revisions_kept
+from icalbridge.core.ics_write import (
+    ExportEvent,
+    RevisedFeed,
+    Revision,
+    render_revised_feed,
+    revisions_in,
+)
 from icalbridge.core.spans import Nights
-from icalbridge.hub.models import AgendaFeed, Booking, PublishedFeed, Unit
+from icalbridge.hub.models import AgendaFeed, Booking, Channel, PublishedFeed, Unit
 from icalbridge.hub.models.booking import CORE_FIELDS, core_booking
 from icalbridge.sync.caldav_push import request_push
 from icalbridge.sync.export_loop import record_served_version
@@ -35,7 +41,7 @@ from icalbridge.wording.languages import user_language
 
 # A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4);
 # every event carries its own LAST-MODIFIED, which is what clients read, and keeps it (with
-# its SEQUENCE) while what the feed shows of it does not change (with_revisions_kept).
+# its SEQUENCE) while what the feed shows of it does not change (render_revised_feed).
 _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
 # Where a booking row read by ``active_core_bookings`` (id first) says it has no scope.
@@ -87,36 +93,65 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
     # Agenda feeds keep the whole past; rental feeds need only the last weeks of it.
     keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
     bookings = active_core_bookings([unit], ending_from=None if keeps_all else rental_since)
-    changed = []
     # One read for all the unit's feeds rather than a get_or_create per channel.
-    feeds = {f.channel_id: f for f in PublishedFeed.objects.filter(channel__in=exporting)}
-    for channel in exporting:
-        rental = is_rental_platform(channel.platform)
-        since = rental_since if rental else None
-        feed = feeds.get(channel.pk)
-        shown = partial(
-            export_events_for_channel,
-            channel_id=channel.key,
-            flt=channel.export_filter,
-            wording=ExportWording(),
-            rental=rental,
-            stay=unit.stay_times,
-            since=since,
-        )
-        if touched is not None and feed is not None and feed.rendered_at is not None:
-            rendered_since = rental_export_since(feed.rendered_at.astimezone(unit.zone).date())
-            if not shown(touched) and (not rental or rendered_since == rental_since):
+    # Without their bytes: each keeps its revisions beside them (see ``_revisions_of``).
+    stored = PublishedFeed.objects.filter(channel__in=exporting).defer("body", "body_gzip")
+    feeds = {f.channel_id: f for f in stored}
+    changed = []
+    # One commit for the unit's feeds rather than two or three per feed.
+    with transaction.atomic():
+        for channel in exporting:
+            rental = is_rental_platform(channel.platform)
+            since = rental_since if rental else None
+            render = partial(
+                export_events_for_channel,
+                channel_id=channel.key,
+                flt=channel.export_filter,
+                wording=ExportWording(),
+                rental=rental,
+                stay=unit.stay_times,
+                since=since,
+            )
+            feed = feeds.get(channel.pk)
+            if not _may_show_a_change(feed, touched, render, unit, since):
                 continue
-        events = shown(bookings)
-        feed = feed or PublishedFeed.objects.get_or_create(channel=channel)[0]
-        name = f"{unit.name} · {channel.name}"
-        events = with_revisions_kept(events, bytes(feed.body))
-        refresh = None if rental else AGENDA_REFRESH
-        body = render_feed(events, name, stamp=_STAMP, refresh=refresh)
-        if _store(feed, body, served_nights(events), len(events)):
-            record_served_version(channel, feed)
-            changed.append(channel.pk)
+            if _render_channel_feed(unit, channel, feed, render(bookings)):
+                changed.append(channel.pk)
     return changed
+
+
+def _may_show_a_change(
+    feed: PublishedFeed | None,
+    touched: Sequence[core.Booking] | None,
+    render: Callable[[Sequence[core.Booking]], list[ExportEvent]],
+    unit: Unit,
+    since: date | None,
+) -> bool:
+    """Tell whether a feed may change after a change that ``touched`` these bookings.
+
+    One that shows none of them changes only if it is a rental feed whose window (``since``)
+    moved since it was rendered. Unknown bookings or a feed never rendered: it may.
+    """
+    if touched is None or feed is None or feed.rendered_at is None or render(touched):
+        return True
+    return since is not None and since != rental_export_since(
+        feed.rendered_at.astimezone(unit.zone).date()
+    )
+
+
+def _render_channel_feed(
+    unit: Unit, channel: Channel, feed: PublishedFeed | None, events: list[ExportEvent]
+) -> bool:
+    """Render one channel's feed; return whether its bytes changed (then record the version)."""
+    feed = feed or PublishedFeed.objects.get_or_create(channel=channel)[0]
+    refresh = None if is_rental_platform(channel.platform) else AGENDA_REFRESH
+    rendered = render_revised_feed(
+        events, f"{unit.name} · {channel.name}", _revisions_of(feed), stamp=_STAMP, refresh=refresh
+    )
+    if not _store(feed, rendered, served_nights(events), len(events)):
+        return False
+    record_served_version(channel, feed)
+    return True
 
 
 def refresh_unit_feeds_on_commit(
@@ -174,9 +209,10 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
         ):
             events.append(_with_unit_name(event, unit.name))
     feed, _ = PublishedFeed.objects.get_or_create(agenda=agenda)
-    events = with_revisions_kept(events, bytes(feed.body))
-    body = render_feed(events, agenda.name, stamp=_STAMP, refresh=AGENDA_REFRESH)
-    changed = _store(feed, body, served_nights(events), len(events))
+    rendered = render_revised_feed(
+        events, agenda.name, _revisions_of(feed), stamp=_STAMP, refresh=AGENDA_REFRESH
+    )
+    changed = _store(feed, rendered, served_nights(events), len(events))
     if changed:
         # A calendar it is pushed into gets the change within seconds, not at its next poll.
         request_push(agenda)
@@ -187,16 +223,38 @@ def _with_unit_name(event: ExportEvent, unit_name: str) -> ExportEvent:
     return replace(event, summary=f"{event.summary} · {unit_name}")
 
 
-def _store(feed: PublishedFeed, body: bytes, nights: tuple[Nights, ...], count: int) -> bool:
+def _revisions_of(feed: PublishedFeed) -> dict[str, Revision]:
+    if feed.revisions or not feed.event_count:
+        return {uid: Revision(*revision) for uid, revision in feed.revisions.items()}
+    # Rendered before each feed kept its revisions beside its bytes.
+    return revisions_in(bytes(feed.body))
+
+
+_RENDERED_FIELDS = (
+    "body",
+    "body_gzip",
+    "etag",
+    "rendered_at",
+    "nights",
+    "event_count",
+    "revisions",
+)
+
+
+def _store(
+    feed: PublishedFeed, rendered: RevisedFeed, nights: tuple[Nights, ...], count: int
+) -> bool:
+    body = rendered.body
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     if etag == feed.etag:
         return False
     feed.body = body
+    feed.revisions = rendered.revisions
     # mtime=0 keeps the compressed bytes as stable as the plain ones.
     feed.body_gzip = gzip.compress(body, compresslevel=6, mtime=0)
     feed.etag = etag
     feed.rendered_at = clock.now().replace(microsecond=0)
     feed.nights = [[n.start.isoformat(), n.end.isoformat()] for n in nights]
     feed.event_count = count
-    feed.save()
+    feed.save(update_fields=_RENDERED_FIELDS)
     return True

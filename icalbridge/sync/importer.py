@@ -313,6 +313,7 @@ def _write(
         result,
         fingerprint,
         len(feed.events),
+        held=None,  # deleted above, under the channel's lock
         release_claim_of=ctx.owner if plan.is_noop else None,
     )
     return run

@@ -41,6 +41,9 @@ class PublishedFeed(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     nights = models.JSONField(default=list, blank=True)
     event_count = models.PositiveIntegerField(default=0)
+    # What the current bytes say of each event (UID: [digest of what it shows, SEQUENCE,
+    # LAST-MODIFIED]): the next rendering compares with it rather than read the bytes back.
+    revisions = models.JSONField(default=dict, blank=True)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.token_hash = hash_of_token(self.token)
