@@ -73,7 +73,7 @@ def _refuse_what_a_host_may_not_enter(
     today = now.astimezone(unit.zone).date()
     # A booking over before the candidate's first day cannot lie under it.
     since = days_of(candidate.span, stay).start - timedelta(days=1)
-    others = active_core_bookings([unit], ending_from=since)
+    others = active_core_bookings(unit, ending_from=since)
     problem = own_booking_problem(candidate, before, others, today=today, stay=stay)
     if problem is None:
         return

@@ -37,7 +37,7 @@ def update_unit_conflicts(unit: Unit, now: datetime) -> list[Conflict]:
     """
     today = now.astimezone(unit.zone).date()
     found = find_conflicts(
-        active_core_bookings([unit], ending_from=today),
+        active_core_bookings(unit, ending_from=today),
         unit.stay_times,
         blocks_may_be_reservations_for(unit),
     )

@@ -24,7 +24,6 @@ from icalbridge.core.platforms import platform_by_id
 from icalbridge.core.spans import Nights, StayTimes, nights_of
 from icalbridge.hub import models
 from icalbridge.hub.models import Channel, ExportFetch, ExportVersion, PublishedFeed
-from icalbridge.hub.statements import insert_row
 
 MEASURED_PERIOD = timedelta(days=30)
 
@@ -46,17 +45,20 @@ def record_fetches(fetches: Iterable[tuple[int, str, datetime, str]]) -> None:
     )
 
 
-def record_served_version(channel: Channel, feed: PublishedFeed) -> None:
-    """Record that a new version of a channel's export became current."""
+def record_served_versions(served: Sequence[tuple[Channel, PublishedFeed]]) -> None:
+    """Record that new versions of channels' exports became current, in one statement."""
     # The hub's clock to the microsecond: ``rendered_at`` is cut to whole seconds for
     # Last-Modified, and two versions made in one second must keep their order.
     entered_at = clock.now()
-    insert_row(
+    ExportVersion.objects.bulk_create(
         ExportVersion(channel=channel, etag=feed.etag, nights=feed.nights, entered_at=entered_at)
+        for channel, feed in served
     )
-    # After the commit, on its own: the exporter's transaction spans a unit's channels, and
-    # locking their rows in its order could deadlock with the fetch writer's batches.
-    transaction.on_commit(partial(_make_export_side_due, channel.pk, entered_at))
+    # After the commit, one row at a time: the exporter's transaction spans a unit's
+    # channels, and locking their rows in its order could deadlock with the fetch writer's
+    # batches.
+    for channel, _feed in served:
+        transaction.on_commit(partial(_make_export_side_due, channel.pk, entered_at))
 
 
 def record_platform_view(

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time
-from functools import partial
+from functools import cache, partial
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
@@ -35,8 +37,9 @@ from icalbridge.core.ics_write import (
 from icalbridge.core.spans import Nights
 from icalbridge.hub.models import AgendaFeed, Booking, Channel, PublishedFeed, Unit
 from icalbridge.hub.models.booking import CORE_FIELDS, core_booking
+from icalbridge.hub.sql_names import column_name, table_name
 from icalbridge.sync.caldav_push import request_push
-from icalbridge.sync.export_loop import record_served_version
+from icalbridge.sync.export_loop import record_served_versions
 from icalbridge.wording.languages import user_language
 
 # A fixed stamp keeps the bytes identical for identical bookings (docs/domain.md rule 4);
@@ -46,22 +49,23 @@ _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
 # Where a booking row read by ``active_core_bookings`` (id first) says it has no scope.
 _SCOPE_ALL = 1 + CORE_FIELDS.index("scope_all")
+_PUBLIC_ID = 1 + CORE_FIELDS.index("public_id")
+_MOMENTS = tuple(1 + CORE_FIELDS.index(name) for name in ("start_at", "end_at", "updated_at"))
 
 
-def active_core_bookings(
-    units: Iterable[Unit], *, ending_from: date | None = None
-) -> list[core.Booking]:
-    """Return the active bookings of some units as domain values, scope included.
+def active_core_bookings(unit: Unit, *, ending_from: date | None = None) -> list[core.Booking]:
+    """Return the active bookings of a unit as domain values, scope included.
 
     ``ending_from`` leaves out those over before that day (as ``core.exports.ends_before``).
     """
-    query = Booking.objects.filter(unit__in=list(units), cancelled_at__isnull=True)
+    params: list[Any] = [unit.pk]
     if ending_from is not None:
         midnight = datetime.combine(ending_from, time(), UTC)
-        query = query.filter(
-            Q(all_day=True, end_date__gte=ending_from) | Q(all_day=False, end_at__gte=midnight)
-        )
-    rows = list(query.order_by("id").values_list("pk", *CORE_FIELDS))
+        params.append(connection.ops.adapt_datefield_value(ending_from))
+        params.append(connection.ops.adapt_datetimefield_value(midnight))
+    with connection.cursor() as cursor:
+        cursor.execute(_active_bookings_sql(connection.vendor, ending_from is not None), params)
+        rows = [_domain_row(row) for row in cursor.fetchall()]
     # Few bookings are limited to some channels: their scopes cost a query only when present.
     scopes: dict[int, set[str]] = defaultdict(set)
     scoped = [row[0] for row in rows if not row[_SCOPE_ALL]]
@@ -73,6 +77,37 @@ def active_core_bookings(
         core_booking(row[1:], None if row[_SCOPE_ALL] else frozenset(scopes[row[0]]))
         for row in rows
     ]
+
+
+@cache
+def _active_bookings_sql(vendor: str, ending_from: bool) -> str:
+    """Return the statement, built once: the ORM's building and converting of each value
+    cost as much again as the query on the changed import's path, which runs it twice."""
+    column = partial(column_name, Booking)
+    sql = (
+        f"SELECT {', '.join(column(name) for name in ('id', *CORE_FIELDS))}"
+        f" FROM {table_name(Booking)}"
+        f" WHERE {column('unit')} = %s AND {column('cancelled_at')} IS NULL"
+    )
+    if ending_from:
+        sql += (
+            f" AND (({column('all_day')} AND {column('end_date')} >= %s)"
+            f" OR (NOT {column('all_day')} AND {column('end_at')} >= %s))"
+        )
+    return sql + f" ORDER BY {column('id')}"
+
+
+def _domain_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """Give a row the values the ORM's converters would: SQLite keeps a UUID as its hex
+    digits and times as naive UTC."""
+    values = list(row)
+    if not isinstance(values[_PUBLIC_ID], uuid.UUID):
+        values[_PUBLIC_ID] = uuid.UUID(values[_PUBLIC_ID])
+    for at in _MOMENTS:
+        moment = values[at]
+        if moment is not None and moment.tzinfo is None:
+            values[at] = moment.replace(tzinfo=UTC)
+    return tuple(values)
 
 
 def is_rental_platform(platform_id: str) -> bool:
@@ -92,12 +127,12 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
     rental_since = rental_export_since(clock.now().astimezone(unit.zone).date())
     # Agenda feeds keep the whole past; rental feeds need only the last weeks of it.
     keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
-    bookings = active_core_bookings([unit], ending_from=None if keeps_all else rental_since)
+    bookings = active_core_bookings(unit, ending_from=None if keeps_all else rental_since)
     # One read for all the unit's feeds rather than a get_or_create per channel.
     # Without their bytes: each keeps its revisions beside them (see ``_revisions_of``).
     stored = PublishedFeed.objects.filter(channel__in=exporting).defer("body", "body_gzip")
     feeds = {f.channel_id: f for f in stored}
-    changed = []
+    served: list[tuple[Channel, PublishedFeed]] = []
     # One commit for the unit's feeds rather than two or three per feed.
     with transaction.atomic():
         for channel in exporting:
@@ -115,9 +150,12 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
             feed = feeds.get(channel.pk)
             if not _may_show_a_change(feed, touched, render, unit, since):
                 continue
-            if _render_channel_feed(unit, channel, feed, render(bookings)):
-                changed.append(channel.pk)
-    return changed
+            feed = _rendered_channel_feed(unit, channel, feed, render(bookings))
+            if feed is not None:
+                served.append((channel, feed))
+        if served:
+            record_served_versions(served)
+    return [channel.pk for channel, _feed in served]
 
 
 def _may_show_a_change(
@@ -139,19 +177,16 @@ def _may_show_a_change(
     )
 
 
-def _render_channel_feed(
+def _rendered_channel_feed(
     unit: Unit, channel: Channel, feed: PublishedFeed | None, events: list[ExportEvent]
-) -> bool:
-    """Render one channel's feed; return whether its bytes changed (then record the version)."""
+) -> PublishedFeed | None:
+    """Render one channel's feed and store it; return it if its bytes changed."""
     feed = feed or PublishedFeed.objects.get_or_create(channel=channel)[0]
     refresh = None if is_rental_platform(channel.platform) else AGENDA_REFRESH
     rendered = render_revised_feed(
         events, f"{unit.name} · {channel.name}", _revisions_of(feed), stamp=_STAMP, refresh=refresh
     )
-    if not _store(feed, rendered, served_nights(events), len(events)):
-        return False
-    record_served_version(channel, feed)
-    return True
+    return feed if _store(feed, rendered, served_nights(events), len(events)) else None
 
 
 def refresh_unit_feeds_on_commit(
@@ -198,7 +233,7 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
         )
     events = []
     for unit in stays.values():
-        bookings = active_core_bookings([unit])
+        bookings = active_core_bookings(unit)
         for event in export_events_for_channel(
             bookings,
             f"agenda:{agenda.pk}",

@@ -99,7 +99,7 @@ def prepare_import(channel: Channel, feed: Feed, *, today: date, confirmed: bool
     version = bookings_version(channel)
     # The served history is read again from the row the version saw.
     channel.served_history = served_history_of(version)
-    bookings = active_core_bookings([unit])
+    bookings = active_core_bookings(unit)
     stored = [b for b in bookings if b.origin == channel.key]
     horizons = find_horizon_keys(
         feed.events, today=today, platform_id=feed.platform or channel.platform

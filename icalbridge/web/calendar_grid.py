@@ -128,7 +128,7 @@ def grid_rows(unit: Unit, channels: list[Channel], days: list[date]) -> list[Gri
             is_own=True,
         )
     ]
-    core = active_core_bookings([unit])
+    core = active_core_bookings(unit)
     # What we send is named by where it comes from: the host's calendar or another channel.
     sources = {str(b.public_id): b.origin.name if b.origin else _("My calendar") for b in active}
     now = clock.now()
