@@ -27,6 +27,7 @@ from bench.support import (
     REDIS_URL,
     REPO,
     Nginx,
+    ensure_nginx_and_wrk,
     flush_redis,
     fresh_postgres_database,
     icalbridge_env,
@@ -224,6 +225,7 @@ def main() -> int:
 
         time_import_paths(json.loads(args.paths_step))
         return 0
+    ensure_nginx_and_wrk()
     print_header("B2 imports")
     print(f"# {args.channels} channels, RedisHuey ({REDIS_URL}), {THREADS} threads a worker")
     return _run(args, date.today())

@@ -26,6 +26,7 @@ from bench.support import (
     REDIS_URL,
     REPO,
     Nginx,
+    ensure_nginx_and_wrk,
     flush_redis,
     fresh_postgres_database,
     icalbridge_env,
@@ -193,6 +194,7 @@ def main() -> int:
     parser.add_argument("--reseed", action="store_true")
     args = parser.parse_args()
     args.interval_s = args.interval_s or max(10, round(300 * args.channels / 10_000))
+    ensure_nginx_and_wrk()
     print_header("B3 propagation")
     print(
         f"# {args.channels} channels every {args.interval_s} s"

@@ -49,13 +49,16 @@ class ExportFetch:
 
 
 def write_fetches(fetches: list[ExportFetch]) -> None:
-    """Write fetch records in one transaction, in the order they were served.
+    """Write fetch records in one transaction, each channel's in the order they were served.
 
-    Each fetch also joins the export loop's facts (``sync.export_loop``) with its own time,
-    not the time of writing, in one bulk insert for the batch.
+    The channels' rows are written in the order of their ids, so that the batches of two
+    processes (and anything else that locks several channels in that order) wait for each
+    other rather than deadlock on PostgreSQL. Each fetch also joins the export loop's facts
+    (``sync.export_loop``) with its own time, not the time of writing, in one bulk insert.
     """
     with transaction.atomic():
-        kept = [fetch for fetch in fetches if _write_fetch(fetch)]
+        in_lock_order = sorted(fetches, key=lambda fetch: fetch.channel_id)  # a stable sort
+        kept = [fetch for fetch in in_lock_order if _write_fetch(fetch)]
         record_fetches((f.channel_id, f.etag, f.at, f.by) for f in kept)
 
 

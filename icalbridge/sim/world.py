@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from django.db import transaction
+
 from icalbridge.feeds.fetch_records import SERVED_HISTORY_LENGTH
 from icalbridge.hub.models import Channel, HeldChange
 from icalbridge.sim.faults import Fault, draw_faults
@@ -238,9 +240,12 @@ class World:
         if self.every_poll:
             return
         now = self.instant(self.t)
-        Channel.objects.exclude(import_url="").filter(claimed_until__isnull=True).update(
-            last_attempt_at=now, last_success_at=now
-        )
+        resting = Channel.objects.exclude(import_url="").filter(claimed_until__isnull=True)
+        with transaction.atomic():
+            # Rows locked in the order of their ids, as the hub's fetch writer does: two
+            # writers of many channels that lock them in different orders deadlock.
+            ids = list(resting.select_for_update().order_by("pk").values_list("pk", flat=True))
+            Channel.objects.filter(pk__in=ids).update(last_attempt_at=now, last_success_at=now)
 
     # Platforms reading the hub --------------------------------------------------------
 
