@@ -103,6 +103,19 @@ def _spread_schedule(interval_s: int) -> None:
     )
 
 
+def _between_polls(index: int, limit_s: float = 30.0) -> None:
+    """Wait while channel ``index`` is being imported.
+
+    A change made while its import runs is read at the poll after, one interval past the
+    due time read before it: that is the bench's timing, not the hub's.
+    """
+    deadline = time.time() + limit_s
+    while time.time() < deadline and _sql(
+        "SELECT 1 FROM hub_channel WHERE name = %s AND claimed_until IS NOT NULL", (f"C{index}",)
+    ):
+        time.sleep(0.02)
+
+
 def _siblings_of(index: int) -> tuple[int, float, dict[int, str]]:
     rows = _sql(
         "SELECT c.id, c.name, extract(epoch FROM c.next_poll_at), f.etag FROM hub_channel c"
@@ -143,6 +156,7 @@ def measure(args: argparse.Namespace, today: date) -> list[Change]:
         while time.time() < started + args.duration_s:
             if candidates and time.time() >= next_change:
                 index = candidates.pop()
+                _between_polls(index)
                 _, due_at, siblings = _siblings_of(index)
                 change_feeds(WORK / "www", [index], today)
                 changes.append(Change(index, time.time(), due_at, siblings))
