@@ -7,7 +7,8 @@ channel importing a 40-event Airbnb-style feed from a server on 127.0.0.1 that a
 an ETag and 304s. Each round adds one booking to every feed, or takes it away again, then
 imports every channel once, one after the other, in one process: each import fetches,
 parses, plans, writes, and re-renders the three other feeds of its unit, which show the
-change. Then every channel is imported once more, unchanged (a 304). The figure is the CPU
+change; then the export sides those re-renders made due are derived, as the worker does
+next. Then every channel is imported once more, unchanged (a 304). The figure is the CPU
 of the importing thread, on SQLite, then on PostgreSQL when it is reachable. The reference,
 measured in the same process: a plain ``icalendar`` parse of one of these feeds, the least
 any import that reads the feed must spend.
@@ -112,13 +113,20 @@ def _step(units: int, rounds: int, profile: bool) -> dict[str, list[float]]:
     ]
     for pk in ids:
         import_channel(pk)
-    costs: dict[str, list[float]] = {"changed": [], "unchanged (304)": [], "icalendar parse": []}
+    _export_sides_due()
+    costs: dict[str, list[float]] = {
+        "changed": [],
+        "export side": [],
+        "unchanged (304)": [],
+        "icalendar parse": [],
+    }
     profiler = cProfile.Profile() if profile else None
     for extra in (n % 2 for n in range(1, rounds + 1)):
         for i in range(channels):
             _Feeds.bodies[f"/c{i}.ics"] = _feed(i, today, extra)
         for pk in ids:
             costs["changed"].append(_timed(partial(import_channel, pk), "applied", profiler))
+        costs["export side"] += _export_sides_due()
         for pk in ids:
             costs["unchanged (304)"].append(_timed(partial(import_channel, pk), "unchanged"))
     body = _Feeds.bodies["/c0.ics"]
@@ -130,6 +138,25 @@ def _step(units: int, rounds: int, profile: bool) -> dict[str, list[float]]:
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     return costs
+
+
+def _export_sides_due() -> list[float]:
+    """Derive the export sides the imports made due, as the worker does; return their CPU ms.
+
+    Each feed a changed import re-rendered makes its channel's export side due: three a
+    change here, derived by the worker soon after.
+    """
+    from icalbridge import clock
+    from icalbridge.alerts.export_causes import check_export_side
+    from icalbridge.hub.models import Channel
+
+    due = Channel.objects.filter(export_check_due_at__lte=clock.now()).order_by("pk")
+    spent = []
+    for pk in due.values_list("pk", flat=True):
+        started = time.thread_time()
+        check_export_side(pk, clock.now())
+        spent.append((time.thread_time() - started) * 1000)
+    return spent
 
 
 def _timed(run: Any, outcome: str, profiler: cProfile.Profile | None = None) -> float:

@@ -20,10 +20,13 @@ trim their own past, so a past night missing from their feed says nothing.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import accumulate
 
 from icalbridge.core.spans import Nights
 
@@ -93,26 +96,7 @@ def delivery_of(
     nights: Nights, facts: LoopFacts, *, now: datetime, today: date, grace: timedelta
 ) -> Delivery:
     """Return where a run of nights held by the current export stands on its platform."""
-    streak = _current_streak(nights, facts.versions)
-    entered_at = streak[0].entered_at if streak else None
-    etags = {v.etag for v in streak}
-    holding = [f.at for f in facts.fetches if f.etag in etags and entered_at and f.at >= entered_at]
-    fetched_at = min(holding) if holding else None
-    if fetched_at is None:
-        return Delivery(nights, DeliveryState.WAITING, entered_at, None, None, 0)
-    if not facts.shows_imports_as_blocks:
-        return Delivery(nights, DeliveryState.FETCHED, entered_at, fetched_at, None, len(holding))
-    judged = _from_today(nights, today)
-    if judged is None:
-        return Delivery(nights, DeliveryState.FETCHED, entered_at, fetched_at, None, len(holding))
-    confirmed_at = _first_blocked_since(judged, facts.views, fetched_at)
-    if confirmed_at is not None:
-        state = DeliveryState.CONFIRMED
-    elif _is_overdue(len(holding), fetched_at, facts.observed_until, now, grace):
-        state = DeliveryState.NOT_APPLIED
-    else:
-        state = DeliveryState.FETCHED
-    return Delivery(nights, state, entered_at, fetched_at, confirmed_at, len(holding))
+    return _Loop(facts).delivery(nights, now=now, today=today, grace=grace)
 
 
 def deliveries_of_current_feed(
@@ -121,10 +105,10 @@ def deliveries_of_current_feed(
     """Return the delivery of each run of nights the current version of the export holds."""
     if not facts.versions:
         return []
-    current = _in_order(facts.versions)[-1]
+    loop = _Loop(facts)
     return [
-        delivery_of(run, facts, now=now, today=today, grace=grace)
-        for run in current.runs
+        loop.delivery(run, now=now, today=today, grace=grace)
+        for run in loop.versions[-1].runs
         if run.end > today
     ]
 
@@ -138,50 +122,108 @@ def deliveries_since(
     day it entered the feed: what the platform did with it while it was there and ahead
     is still a measure of how fast the platform reads and applies.
     """
-    ordered = _in_order(facts.versions)
+    loop = _Loop(facts)
+    ordered = loop.versions
     result: list[Delivery] = []
     for index, version in enumerate(ordered):
         if version.entered_at < since:
             continue
-        previous = ordered[index - 1].runs if index else ()
         for run in version.runs:
-            if any(_covers(old, run) for old in previous):
+            if index and loop.holds(index - 1, run):
                 continue
-            upto = LoopFacts(
-                _until_run_leaves(run, ordered, index),
-                facts.fetches,
-                facts.views,
-                facts.shows_imports_as_blocks,
-                facts.observed_until,
-            )
+            # The run's streak: from this version to the last that holds it without a break.
+            end = index
+            while end + 1 < len(ordered) and loop.holds(end + 1, run):
+                end += 1
             then = min(today, version.entered_at.date())
-            result.append(delivery_of(run, upto, now=now, today=then, grace=grace))
+            streak = ordered[index : end + 1]
+            result.append(loop.delivery_in(run, streak, now=now, today=then, grace=grace))
     return result
 
 
-def _until_run_leaves(
-    run: Nights, ordered: Sequence[ServedVersion], index: int
-) -> list[ServedVersion]:
-    """Return the versions up to the last one of the streak that starts at ``index``."""
-    end = index
-    while end + 1 < len(ordered) and any(_covers(r, run) for r in ordered[end + 1].runs):
-        end += 1
-    return list(ordered[: end + 1])
+class _Loop:
+    """A channel's loop facts, ordered and indexed once for the deliveries of many runs.
 
+    Which runs a version holds is looked up by bisection, and the fetches of each version are
+    kept in time order: judging every run of every version scanned all of them for each
+    run, and a unit's export side took longer to derive than the import that changed it.
+    """
 
-def _current_streak(nights: Nights, versions: Sequence[ServedVersion]) -> list[ServedVersion]:
-    """Return the newest versions, oldest first, that all hold ``nights`` without a break."""
-    streak: list[ServedVersion] = []
-    for version in reversed(_in_order(versions)):
-        if not any(_covers(run, nights) for run in version.runs):
-            break
-        streak.append(version)
-    return streak[::-1]
+    def __init__(self, facts: LoopFacts) -> None:
+        self.facts = facts
+        # Oldest first; two versions entered in the same second keep their order.
+        self.versions = sorted(facts.versions, key=lambda v: v.entered_at)
+        self._held: dict[int, tuple[list[date], list[date]]] = {}
+        self._fetches: dict[str, list[datetime]] | None = None
 
+    def holds(self, index: int, nights: Nights) -> bool:
+        """Tell whether one run of version ``index`` holds every night of ``nights``."""
+        held = self._held.get(index)
+        if held is None:
+            runs = sorted(self.versions[index].runs)
+            # The furthest end among runs starting at or before each start: some run holds
+            # the nights exactly when that reach, before their start, gets to their end.
+            held = [r.start for r in runs], list(accumulate((r.end for r in runs), max))
+            self._held[index] = held
+        starts, reach = held
+        before = bisect_right(starts, nights.start)
+        return before > 0 and reach[before - 1] >= nights.end
 
-def _in_order(versions: Sequence[ServedVersion]) -> list[ServedVersion]:
-    """Return the versions oldest first; two entered in the same second keep their order."""
-    return sorted(versions, key=lambda v: v.entered_at)
+    def current_streak(self, nights: Nights) -> list[ServedVersion]:
+        """Return the newest versions, oldest first, that all hold ``nights`` without a break."""
+        start = len(self.versions)
+        while start > 0 and self.holds(start - 1, nights):
+            start -= 1
+        return self.versions[start:]
+
+    def fetches_of(self, etags: set[str], since: datetime) -> list[datetime]:
+        """Return the times of the fetches of these versions at or after ``since``."""
+        if self._fetches is None:
+            self._fetches = defaultdict(list)
+            for fetch in self.facts.fetches:
+                self._fetches[fetch.etag].append(fetch.at)
+            for times in self._fetches.values():
+                times.sort()
+        found: list[datetime] = []
+        for etag in etags:
+            times = self._fetches.get(etag, [])
+            found += times[bisect_left(times, since) :]
+        return found
+
+    def delivery(self, nights: Nights, *, now: datetime, today: date, grace: timedelta) -> Delivery:
+        streak = self.current_streak(nights)
+        return self.delivery_in(nights, streak, now=now, today=today, grace=grace)
+
+    def delivery_in(
+        self,
+        nights: Nights,
+        streak: Sequence[ServedVersion],
+        *,
+        now: datetime,
+        today: date,
+        grace: timedelta,
+    ) -> Delivery:
+        """Return where ``nights`` stand, held by the versions of ``streak`` since the first."""
+        facts = self.facts
+        entered_at = streak[0].entered_at if streak else None
+        holding = self.fetches_of({v.etag for v in streak}, entered_at) if entered_at else []
+        fetched_at = min(holding) if holding else None
+        if fetched_at is None:
+            return Delivery(nights, DeliveryState.WAITING, entered_at, None, None, 0)
+        count = len(holding)
+        if not facts.shows_imports_as_blocks:
+            return Delivery(nights, DeliveryState.FETCHED, entered_at, fetched_at, None, count)
+        judged = _from_today(nights, today)
+        if judged is None:
+            return Delivery(nights, DeliveryState.FETCHED, entered_at, fetched_at, None, count)
+        confirmed_at = _first_blocked_since(judged, facts.views, fetched_at)
+        if confirmed_at is not None:
+            state = DeliveryState.CONFIRMED
+        elif _is_overdue(count, fetched_at, facts.observed_until, now, grace):
+            state = DeliveryState.NOT_APPLIED
+        else:
+            state = DeliveryState.FETCHED
+        return Delivery(nights, state, entered_at, fetched_at, confirmed_at, count)
 
 
 def _from_today(nights: Nights, today: date) -> Nights | None:
@@ -235,7 +277,3 @@ def _is_blocked(nights: Nights, blocked: Sequence[Nights]) -> bool:
         if start >= nights.end:
             return True
     return start >= nights.end
-
-
-def _covers(run: Nights, nights: Nights) -> bool:
-    return run.start <= nights.start and nights.end <= run.end
