@@ -25,10 +25,11 @@ from icalbridge.core.own_bookings import (
 )
 from icalbridge.core.spans import Span
 from icalbridge.elision import elided
+from icalbridge.hub.active_bookings import active_core_bookings
 from icalbridge.hub.models import Booking, BookingMove, Channel, Unit
 from icalbridge.sync.booking_changes import span_text
 from icalbridge.sync.conflict_tracking import update_unit_conflicts
-from icalbridge.sync.exporter import active_core_bookings, refresh_unit_feeds_on_commit
+from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
 from icalbridge.wording.kind_names import KIND_LABELS
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from typing import Any, Generic, TypeVar, cast
 from weakref import WeakKeyDictionary
@@ -90,6 +91,70 @@ class RowById(Generic[M]):
         )
         self._compiled[database] = compiled
         return compiled
+
+
+class ValueRows:
+    """The rows of a ``values_list`` query, compiled once per connection with its converters.
+
+    ``build`` takes stand-ins for the values that change from one call to the next (ids,
+    days, instants; ``stand_ins`` gives them) and returns the query; ``fetch`` takes the
+    real values in the same order and returns what ``list(build(*values))`` would.
+    """
+
+    def __init__(self, build: Callable[..., QuerySet[Any]], stand_ins: tuple[Any, ...]) -> None:
+        self._build = build
+        self._stand_ins = stand_ins
+        self._compiled: WeakKeyDictionary[BaseDatabaseWrapper, _CompiledRows] = WeakKeyDictionary()
+
+    def fetch(self, *values: Any) -> list[tuple[Any, ...]]:
+        database = connections[DEFAULT_DB_ALIAS]
+        compiled = self._compiled.get(database) or self._compile(database)
+        adapted = [_adapted(database, value) for value in values]
+        params = [adapted[i] if i is not None else p for i, p in compiled.params]
+        with database.cursor() as cursor:
+            cursor.execute(compiled.sql, params)
+            rows = cursor.fetchall()
+        if not compiled.converters:
+            return rows
+        converted = []
+        for row in rows:
+            values_of_row = list(row)
+            for position, (converters, expression) in compiled.converters:
+                for converter in converters:
+                    values_of_row[position] = converter(
+                        values_of_row[position], expression, database
+                    )
+            converted.append(tuple(values_of_row))
+        return converted
+
+    def _compile(self, database: BaseDatabaseWrapper) -> _CompiledRows:
+        compiler = self._build(*self._stand_ins).query.get_compiler(connection=database)
+        sql, params = compiler.as_sql()
+        stand_ins = [_adapted(database, value) for value in self._stand_ins]
+        compiled = _CompiledRows(
+            sql=sql,
+            # Each parameter: which value of ``fetch`` replaces it, or None for a constant.
+            params=[(stand_ins.index(p) if p in stand_ins else None, p) for p in params],
+            converters=list(compiler.get_converters([c[0] for c in compiler.select]).items()),
+        )
+        self._compiled[database] = compiled
+        return compiled
+
+
+@dataclass(frozen=True)
+class _CompiledRows:
+    sql: str
+    params: list[tuple[int | None, Any]]
+    converters: list[tuple[int, tuple[list[Any], Any]]]
+
+
+def _adapted(database: BaseDatabaseWrapper, value: Any) -> Any:
+    """Return a value as a query's compilation leaves it among its parameters."""
+    if isinstance(value, datetime):
+        return database.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
+        return database.ops.adapt_datefield_value(value)
+    return value
 
 
 def insert_row(obj: Model) -> None:

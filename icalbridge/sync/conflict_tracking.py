@@ -8,8 +8,8 @@ from datetime import date, datetime
 from icalbridge.core import conflicts as core
 from icalbridge.core.conflicts import find_conflicts
 from icalbridge.core.platforms import platform_by_id
+from icalbridge.hub.active_bookings import active_core_bookings
 from icalbridge.hub.models import Booking, Channel, Conflict, ConflictState, Unit
-from icalbridge.sync.exporter import active_core_bookings
 
 
 def blocks_may_be_reservations_for(unit: Unit) -> Callable[[str], bool]:

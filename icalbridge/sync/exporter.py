@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import uuid
-from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, date, datetime, time
-from functools import cache, partial
-from typing import Any
+from datetime import UTC, date, datetime
+from functools import partial
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
 from django.utils.translation import gettext
@@ -35,9 +32,8 @@ from icalbridge.core.ics_write import (
     revisions_in,
 )
 from icalbridge.core.spans import Nights
-from icalbridge.hub.models import AgendaFeed, Booking, Channel, PublishedFeed, Unit
-from icalbridge.hub.models.booking import CORE_FIELDS, core_booking
-from icalbridge.hub.sql_names import column_name, table_name
+from icalbridge.hub.active_bookings import active_core_bookings
+from icalbridge.hub.models import AgendaFeed, Channel, PublishedFeed, Unit
 from icalbridge.sync.caldav_push import request_push
 from icalbridge.sync.export_loop import record_served_versions
 from icalbridge.wording.languages import user_language
@@ -47,67 +43,6 @@ from icalbridge.wording.languages import user_language
 # its SEQUENCE) while what the feed shows of it does not change (render_revised_feed).
 _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
-# Where a booking row read by ``active_core_bookings`` (id first) says it has no scope.
-_SCOPE_ALL = 1 + CORE_FIELDS.index("scope_all")
-_PUBLIC_ID = 1 + CORE_FIELDS.index("public_id")
-_MOMENTS = tuple(1 + CORE_FIELDS.index(name) for name in ("start_at", "end_at", "updated_at"))
-
-
-def active_core_bookings(unit: Unit, *, ending_from: date | None = None) -> list[core.Booking]:
-    """Return the active bookings of a unit as domain values, scope included.
-
-    ``ending_from`` leaves out those over before that day (as ``core.exports.ends_before``).
-    """
-    params: list[Any] = [unit.pk]
-    if ending_from is not None:
-        midnight = datetime.combine(ending_from, time(), UTC)
-        params.append(connection.ops.adapt_datefield_value(ending_from))
-        params.append(connection.ops.adapt_datetimefield_value(midnight))
-    with connection.cursor() as cursor:
-        cursor.execute(_active_bookings_sql(connection.vendor, ending_from is not None), params)
-        rows = [_domain_row(row) for row in cursor.fetchall()]
-    # Few bookings are limited to some channels: their scopes cost a query only when present.
-    scopes: dict[int, set[str]] = defaultdict(set)
-    scoped = [row[0] for row in rows if not row[_SCOPE_ALL]]
-    if scoped:
-        through = Booking.scope.through.objects.filter(booking_id__in=scoped)
-        for booking_id, channel_id in through.values_list("booking_id", "channel_id"):
-            scopes[booking_id].add(str(channel_id))
-    return [
-        core_booking(row[1:], None if row[_SCOPE_ALL] else frozenset(scopes[row[0]]))
-        for row in rows
-    ]
-
-
-@cache
-def _active_bookings_sql(vendor: str, ending_from: bool) -> str:
-    """Return the statement, built once: the ORM's building and converting of each value
-    cost as much again as the query on the changed import's path, which runs it twice."""
-    column = partial(column_name, Booking)
-    sql = (
-        f"SELECT {', '.join(column(name) for name in ('id', *CORE_FIELDS))}"
-        f" FROM {table_name(Booking)}"
-        f" WHERE {column('unit')} = %s AND {column('cancelled_at')} IS NULL"
-    )
-    if ending_from:
-        sql += (
-            f" AND (({column('all_day')} AND {column('end_date')} >= %s)"
-            f" OR (NOT {column('all_day')} AND {column('end_at')} >= %s))"
-        )
-    return sql + f" ORDER BY {column('id')}"
-
-
-def _domain_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    """Give a row the values the ORM's converters would: SQLite keeps a UUID as its hex
-    digits and times as naive UTC."""
-    values = list(row)
-    if not isinstance(values[_PUBLIC_ID], uuid.UUID):
-        values[_PUBLIC_ID] = uuid.UUID(values[_PUBLIC_ID])
-    for at in _MOMENTS:
-        moment = values[at]
-        if moment is not None and moment.tzinfo is None:
-            values[at] = moment.replace(tzinfo=UTC)
-    return tuple(values)
 
 
 def is_rental_platform(platform_id: str) -> bool:

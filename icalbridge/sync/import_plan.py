@@ -26,11 +26,11 @@ from icalbridge.core.exports import ends_before
 from icalbridge.core.feed import Feed, FeedEvent
 from icalbridge.core.horizons import find_horizon_keys
 from icalbridge.core.reconcile import Plan, plan_import
+from icalbridge.hub.active_bookings import active_core_bookings
 from icalbridge.hub.models import Booking, Channel
 from icalbridge.hub.sql_names import column_name, table_name
 from icalbridge.sync.booking_changes import PlanRows, rows_for_plan, served_snapshots
 from icalbridge.sync.conflict_tracking import blocks_may_be_reservations_for
-from icalbridge.sync.exporter import active_core_bookings
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,11 @@ from icalbridge.core.bookings import Kind
 from icalbridge.core.deliveries import LoopFacts, delivery_of
 from icalbridge.core.exports import bookings_for_channel
 from icalbridge.core.spans import Nights, nights_of
+from icalbridge.hub.active_bookings import active_core_bookings
 from icalbridge.hub.models import Booking, Channel, Conflict, HeldChange, Unit
 from icalbridge.sync.export_loop import loop_facts, not_applied_grace
 from icalbridge.sync.export_side import full_status
-from icalbridge.sync.exporter import active_core_bookings, is_rental_platform
+from icalbridge.sync.exporter import is_rental_platform
 from icalbridge.web.month_grid import (
     GridEntry,
     GridRow,
