@@ -244,8 +244,8 @@ class World:
         with transaction.atomic():
             # Rows locked in the order of their ids, as the hub's fetch writer does: two
             # writers of many channels that lock them in different orders deadlock.
-            ids = list(resting.select_for_update().order_by("pk").values_list("pk", flat=True))
-            Channel.objects.filter(pk__in=ids).update(last_attempt_at=now, last_success_at=now)
+            list(resting.select_for_update().order_by("pk").values_list("pk", flat=True))
+            resting.update(last_attempt_at=now, last_success_at=now)
 
     # Platforms reading the hub --------------------------------------------------------
 

@@ -54,9 +54,9 @@ def record_served_versions(served: Sequence[tuple[Channel, PublishedFeed]]) -> N
         ExportVersion(channel=channel, etag=feed.etag, nights=feed.nights, entered_at=entered_at)
         for channel, feed in served
     )
-    # After the commit, one row at a time: the exporter's transaction spans a unit's
-    # channels, and locking their rows in its order could deadlock with the fetch writer's
-    # batches.
+    # After the commit, one row at a time: the exporter's transaction already holds the
+    # unit's feed rows, and would otherwise also wait, holding them, for channel rows that
+    # an import or the fetch writer holds.
     for channel, _feed in served:
         transaction.on_commit(partial(_make_export_side_due, channel.pk, entered_at))
 

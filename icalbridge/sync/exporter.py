@@ -34,6 +34,7 @@ from icalbridge.core.ics_write import (
 from icalbridge.core.spans import Nights
 from icalbridge.hub.active_bookings import active_core_bookings
 from icalbridge.hub.models import AgendaFeed, Channel, PublishedFeed, Unit
+from icalbridge.hub.statements import save_fields
 from icalbridge.sync.caldav_push import request_push
 from icalbridge.sync.export_loop import record_served_versions
 from icalbridge.wording.languages import user_language
@@ -226,5 +227,5 @@ def _store(
     feed.rendered_at = clock.now().replace(microsecond=0)
     feed.nights = [[n.start.isoformat(), n.end.isoformat()] for n in nights]
     feed.event_count = count
-    feed.save(update_fields=_RENDERED_FIELDS)
+    save_fields(feed, _RENDERED_FIELDS)
     return True
