@@ -136,7 +136,7 @@ def _step(units: int, rounds: int, profile: bool) -> dict[str, list[float]]:
         costs["icalendar parse"].append((time.thread_time() - started) * 1000)
     server.shutdown()
     if profiler is not None:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+        pstats.Stats(profiler).sort_stats(os.environ.get("B7_SORT", "cumulative")).print_stats(int(os.environ.get("B7_LINES", "40")))
     return costs
 
 

@@ -10,6 +10,7 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 import httpx
 
@@ -17,6 +18,7 @@ from icalbridge import clock
 from icalbridge.outbound.addresses import AddressRefused, ResolutionFailed, Resolver, pinned_address
 from icalbridge.outbound.fetch_body import FetchFailure, Watchdog, calendar_body, read_body
 from icalbridge.outbound.fetch_messages import retry_after_seconds, status_variant
+from icalbridge.outbound.kept_connections import IDLE_S, KeptClient, forget, kept_client
 from icalbridge.wording.fetch_texts import fetch_error_english, fetch_error_text
 
 logger = logging.getLogger(__name__)
@@ -178,51 +180,57 @@ def _tls_context() -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def _new_client() -> httpx.Client:
+    return httpx.Client(
+        trust_env=False,  # a proxy from the environment would bypass the address pinning
+        verify=_tls_context(),
+        follow_redirects=False,
+        limits=httpx.Limits(max_keepalive_connections=2, keepalive_expiry=IDLE_S),
+    )
+
+
 def _fetch(
     trail: _Trail, validators: Validators, policy: FetchPolicy, resolver: Resolver
 ) -> FetchResult:
     deadline = trail.started + policy.total_timeout_s
     visited = {trail.url}
-    with (
-        Watchdog(deadline) as watchdog,
-        httpx.Client(
-            trust_env=False,  # a proxy from the environment would bypass the address pinning
-            verify=_tls_context(),
-            follow_redirects=False,
-            # A kept-alive TLS connection to a shared address could carry the next hop's
-            # request under the previous host's certificate.
-            limits=httpx.Limits(max_keepalive_connections=0),
-        ) as client,
-    ):
+    with Watchdog(deadline) as watchdog:
         for redirects in range(policy.max_redirects + 1):
-            request = _pinned_request(client, trail.url, validators, policy, resolver, deadline)
-            request.extensions["trace"] = watchdog.trace
-            response = _send(client, request, policy, watchdog)
-            with contextlib.closing(response):
-                trail.status = response.status_code
-                location = response.headers.get("location")
-                if response.status_code in REDIRECT_STATUSES and location:
-                    trail.url = _redirect_target(trail.url, location, visited, redirects, policy)
-                    continue
-                if response.status_code == 304:
+            request = _pinned_request(trail.url, validators, policy, resolver, deadline)
+            response, kept = _send(request, policy, watchdog)
+            try:
+                with contextlib.closing(response):
+                    trail.status = response.status_code
+                    location = response.headers.get("location")
+                    if response.status_code in REDIRECT_STATUSES and location:
+                        trail.url = _redirect_target(
+                            trail.url, location, visited, redirects, policy
+                        )
+                        continue
+                    if response.status_code == 304:
+                        # It has no body (RFC 9110): reading its end frees the connection.
+                        response.read()
+                        return trail.result(
+                            FetchOutcome.NOT_MODIFIED, validators=_response_validators(response)
+                        )
+                    if not 200 <= response.status_code < 300:
+                        raise _http_failure(response)
+                    body = _read(response, policy, deadline, watchdog, trail)
+                    content_type = response.headers.get("content-type")
                     return trail.result(
-                        FetchOutcome.NOT_MODIFIED, validators=_response_validators(response)
+                        FetchOutcome.OK,
+                        body=calendar_body(body, content_type),
+                        validators=_response_validators(response),
+                        content_type=content_type,
                     )
-                if not 200 <= response.status_code < 300:
-                    raise _http_failure(response)
-                body = _read(response, policy, deadline, watchdog, trail)
-                content_type = response.headers.get("content-type")
-                return trail.result(
-                    FetchOutcome.OK,
-                    body=calendar_body(body, content_type),
-                    validators=_response_validators(response),
-                    content_type=content_type,
-                )
+            except BaseException:
+                # A connection that failed, or was cut at the deadline, is not kept.
+                forget(kept)
+                raise
     raise AssertionError("the redirect loop always returns or raises")
 
 
 def _pinned_request(
-    client: httpx.Client,
     url: str,
     validators: Validators,
     policy: FetchPolicy,
@@ -261,41 +269,86 @@ def _pinned_request(
         headers["If-Modified-Since"] = validators.last_modified
     timeout = httpx.Timeout(remaining, connect=min(policy.connect_timeout_s, remaining))
     extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
-    return client.build_request(
+    return httpx.Request(
         "GET",
         parsed.copy_with(host=str(address)),
         headers=headers,
-        timeout=timeout,
-        extensions=extensions,
+        extensions={**extensions, "timeout": timeout.as_dict()},
     )
 
 
 def _send(
-    client: httpx.Client, request: httpx.Request, policy: FetchPolicy, watchdog: Watchdog
-) -> httpx.Response:
-    """Send the request and return the streaming response, or raise a FetchFailure."""
+    request: httpx.Request, policy: FetchPolicy, watchdog: Watchdog
+) -> tuple[httpx.Response, KeptClient]:
+    """Send the request on its host's kept client; return the streaming response and it.
+
+    A kept connection the server closed while it lay idle fails before any answer: the
+    request goes once more, on a new connection, rather than fail the import.
+    """
     host = request.headers["Host"]
-    try:
-        return client.send(request, stream=True)
-    except httpx.HTTPError as exc:
-        if watchdog.has_fired or isinstance(exc, httpx.TimeoutException):
-            if isinstance(exc, httpx.ConnectTimeout) and not watchdog.has_fired:
-                raise FetchFailure(
-                    "timeout",
-                    {
-                        "variant": "connect",
-                        "host": host,
-                        "seconds": f"{policy.connect_timeout_s:g}",
-                    },
-                ) from exc
-            raise _timeout(policy) from exc
-        # The system's own words (in English) stay in the log; the host reads ours.
-        logger.info("fetch from %s failed: %s", host, _root_cause(exc))
-        if _is_tls_problem(exc):
-            raise FetchFailure("tls_error", {"host": host}) from exc
-        if isinstance(exc, httpx.ConnectError):
-            raise FetchFailure("connect_error", {"host": host}) from exc
-        raise FetchFailure("connect_error", {"variant": "closed", "host": host}) from exc
+    origin = (request.url.scheme, host.lower(), request.url.port or 0)
+    for attempt in (1, 2):
+        kept = kept_client(origin, _new_client)
+        for sock in kept.open_sockets():
+            watchdog.watch(sock)
+        opened: list[socket.socket] = []
+        request.extensions["trace"] = functools.partial(_watch_new_sockets, kept, watchdog, opened)
+        try:
+            return kept.client.send(request, stream=True), kept
+        except httpx.HTTPError as exc:
+            forget(kept)
+            reused = not opened and not watchdog.has_fired
+            if attempt == 1 and reused and _is_dropped_connection(exc):
+                continue
+            raise _send_failure(exc, host, policy, watchdog) from exc
+    raise AssertionError("the second attempt always returns or raises")
+
+
+def _watch_new_sockets(
+    kept: KeptClient,
+    watchdog: Watchdog,
+    opened: list[socket.socket],
+    event: str,
+    info: dict[str, Any],
+) -> None:
+    """Watch each new connection's socket, and keep it with its client (httpx trace)."""
+    # TLS wraps the TCP socket into a new object and detaches the old one, so the
+    # TLS socket must be watched too or a stalled https body could not be cut.
+    if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+        return
+    sock = info["return_value"].get_extra_info("socket")
+    if sock is not None:
+        opened.append(sock)
+        kept.sockets.append(sock)
+        watchdog.watch(sock)
+
+
+def _is_dropped_connection(exc: httpx.HTTPError) -> bool:
+    """Tell a kept connection closed by its server (before it answered) from other faults."""
+    return isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError)
+
+
+def _send_failure(
+    exc: httpx.HTTPError, host: str, policy: FetchPolicy, watchdog: Watchdog
+) -> FetchFailure:
+    if watchdog.has_fired or isinstance(exc, httpx.TimeoutException):
+        if isinstance(exc, httpx.ConnectTimeout) and not watchdog.has_fired:
+            return FetchFailure(
+                "timeout",
+                {
+                    "variant": "connect",
+                    "host": host,
+                    "seconds": f"{policy.connect_timeout_s:g}",
+                },
+            )
+        return _timeout(policy)
+    # The system's own words (in English) stay in the log; the host reads ours.
+    logger.info("fetch from %s failed: %s", host, _root_cause(exc))
+    if _is_tls_problem(exc):
+        return FetchFailure("tls_error", {"host": host})
+    if isinstance(exc, httpx.ConnectError):
+        return FetchFailure("connect_error", {"host": host})
+    return FetchFailure("connect_error", {"variant": "closed", "host": host})
 
 
 def _read(

@@ -69,15 +69,8 @@ class Watchdog:
     ) -> None:
         _DEADLINES.forget(self)
 
-    def trace(self, event: str, info: dict[str, Any]) -> None:
-        """Watch each new connection's socket (httpx trace extension)."""
-        # TLS wraps the TCP socket into a new object and detaches the old one, so the
-        # TLS socket must be watched too or a stalled https body could not be cut.
-        if event not in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
-            return
-        sock = info["return_value"].get_extra_info("socket")
-        if sock is None:
-            return
+    def watch(self, sock: socket.socket) -> None:
+        """Cut this socket too at the deadline (at once if it has passed)."""
         with self._lock:
             self._sockets.append(sock)
             has_fired = self.has_fired
