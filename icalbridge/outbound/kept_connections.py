@@ -78,6 +78,12 @@ def forget(kept: KeptClient) -> None:
     kept.client.close()
 
 
+def close_kept_connections() -> None:
+    """Close every connection this thread keeps: the next request to each host opens one."""
+    for kept in list(_KEPT.clients.values()):
+        forget(kept)
+
+
 def _start_afresh_after_fork() -> None:
     # The parent's connections are the parent's: the child opens its own. Closing them
     # here could send a TLS close to a server the parent still talks to.
