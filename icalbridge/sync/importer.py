@@ -39,6 +39,7 @@ from icalbridge.hub.statements import RowById, insert_row
 from icalbridge.outbound.fetch import FetchOutcome, FetchResult, Validators, fetch_feed
 from icalbridge.outbound.policy import fetch_policy
 from icalbridge.sync.booking_changes import refresh_echo_flags, stored_echoes, write_plan_rows
+from icalbridge.sync.claims import still_holds_claim
 from icalbridge.sync.conflict_tracking import record_unit_conflicts, update_unit_conflicts
 from icalbridge.sync.export_loop import record_platform_view
 from icalbridge.sync.exporter import refresh_unit_feeds_on_commit
@@ -57,6 +58,10 @@ PLAN_ATTEMPTS = 5
 
 # Every import starts by reading its channel, unit and held change.
 _CHANNEL = RowById(lambda pk: Channel.objects.select_related("unit", "held").filter(pk=pk))
+
+
+class ClaimLost(Exception):
+    """The claim the import was to run under ran out, or passed to another, before it began."""
 
 
 class BookingsKeptChanging(Exception):
@@ -91,7 +96,8 @@ def import_channel(
     """Fetch and reconcile one channel's feed; return the recorded run.
 
     The caller holds the channel's claim (``sync.claims``); given its ``owner``, the
-    import's last write also gives the claim back, when it is still the owner's (then
+    import first checks that the claim is still the owner's (else raises ``ClaimLost``),
+    and its last write also gives the claim back, when it is still the owner's (then
     ``run.channel.claimed_by`` is empty), unless the import changed bookings: then the
     unit's feeds are re-rendered after the commit, and the caller gives the claim back
     after them, so that a channel given back means exports that carry its import. ``confirm`` applies a change held for
@@ -99,6 +105,8 @@ def import_channel(
     """
     channel = _CHANNEL.get(channel_id)
     ctx = ImportContext(channel, now or clock.now(), trigger, owner)
+    if owner is not None and not still_holds_claim(channel, ctx.started_at, owner):
+        raise ClaimLost(channel_id)
     held = _held_change(channel)
     if confirm and held is not None:
         return _reconcile(ctx, bytes(held.body), held.fingerprint, None, confirmed=True)

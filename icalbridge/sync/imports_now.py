@@ -9,8 +9,8 @@ from django.db import close_old_connections
 
 from icalbridge import clock
 from icalbridge.hub.models import Channel, ImportRun
-from icalbridge.sync.claims import claim_channel, release_channel, renew_claim
-from icalbridge.sync.importer import import_channel
+from icalbridge.sync.claims import claim_channel, release_channel
+from icalbridge.sync.importer import ClaimLost, import_channel
 from icalbridge.sync.status_facts import INTERNAL_ERROR, record_failure
 
 log = logging.getLogger(__name__)
@@ -25,15 +25,16 @@ def import_claimed(
 ) -> ImportRun | None:
     """Import a channel whose claim ``owner`` holds, and always give the claim back."""
     close_old_connections()
-    if not renew_claim(channel_id, clock.now(), owner):
-        log.info("claim on channel %s expired before its import started; skipped", channel_id)
-        return None
     given_back = False
     try:
         run = import_channel(channel_id, trigger=trigger, confirm=confirm, owner=owner)
         # The import's last write gave the claim back when it still held it.
         given_back = run.channel.claimed_by != owner
         return run
+    except ClaimLost:
+        log.info("claim on channel %s expired before its import started; skipped", channel_id)
+        given_back = True  # not ours any more: nothing to give back
+        return None
     except Channel.DoesNotExist:
         return None
     except Exception:

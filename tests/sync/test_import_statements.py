@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.db import DatabaseError, connection
 from django.test.utils import CaptureQueriesContext
@@ -27,7 +29,7 @@ def _statements(queries: CaptureQueriesContext) -> list[str]:
 
 
 @pytest.mark.parametrize("etag", ['"v1"', None], ids=["304", "same-bytes"])
-def test_an_unchanged_import_takes_five_statements_and_records_what_it_did(
+def test_an_unchanged_import_takes_four_statements_and_records_what_it_did(
     feed_server: FeedServer, etag: str | None
 ) -> None:
     feed_server.serve("/a.ics", FEED, etag=etag)
@@ -39,10 +41,10 @@ def test_an_unchanged_import_takes_five_statements_and_records_what_it_did(
     with CaptureQueriesContext(connection) as queries:
         run = import_claimed(channel.pk, "worker-1")
 
-    # Renew the claim, read the channel, lock it (with its echoes), record the run, save
-    # its facts and give the claim back in one UPDATE: an import taking more shows here.
+    # Read the channel (and the claim, fresh: no renewal), lock it (with its echoes), record
+    # the run, save its facts and give the claim back in one UPDATE: more shows here.
     statements = _statements(queries)
-    assert [s.split()[0] for s in statements] == ["UPDATE", "SELECT", "SELECT", "INSERT", "UPDATE"]
+    assert [s.split()[0] for s in statements] == ["SELECT", "SELECT", "INSERT", "UPDATE"]
     assert run is not None and run.outcome == "unchanged"
     assert run.http_status == (304 if etag else 200)
     stored = ImportRun.objects.get(pk=run.pk)
@@ -52,6 +54,48 @@ def test_an_unchanged_import_takes_five_statements_and_records_what_it_did(
     assert channel.last_success_at == run.started_at and channel.consecutive_failures == 0
     assert channel.next_poll_at is not None and channel.next_poll_at > timezone.now()
     assert channel.state == "ok" and channel.events_read == 1
+
+
+def test_an_import_whose_claim_ran_low_while_queued_renews_it_first(
+    feed_server: FeedServer,
+) -> None:
+    feed_server.serve("/a.ics", FEED, etag='"v1"')
+    channel = new_channel(new_unit(), "Airbnb", "airbnb", url=feed_server.url("/a.ics"))
+    assert import_now(channel.pk) is not None
+    assert claim_channel(channel.pk, timezone.now(), "worker-1")
+    # Most of the lease went by in the queue: the import must not outlive what is left.
+    Channel.objects.filter(pk=channel.pk).update(
+        claimed_until=timezone.now() + timedelta(seconds=5)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        run = import_claimed(channel.pk, "worker-1")
+    statements = _statements(queries)
+    assert [s.split()[0] for s in statements[:2]] == ["SELECT", "UPDATE"]
+    assert "claimed_until" in statements[1]
+    assert run is not None and run.outcome == "unchanged"
+
+
+@pytest.mark.parametrize(
+    ("holder", "left"),
+    [("worker-2", timedelta(minutes=1)), ("worker-1", -timedelta(seconds=1))],
+    ids=["passed-to-another-worker", "expired-in-the-queue"],
+)
+def test_an_import_whose_claim_is_no_longer_its_own_does_nothing(
+    feed_server: FeedServer, holder: str, left: timedelta
+) -> None:
+    feed_server.serve("/a.ics", FEED, etag='"v1"')
+    channel = new_channel(new_unit(), "Airbnb", "airbnb", url=feed_server.url("/a.ics"))
+    assert import_now(channel.pk) is not None
+    fetched = len(feed_server.requests("/a.ics"))
+    until = timezone.now() + left
+    Channel.objects.filter(pk=channel.pk).update(claimed_by=holder, claimed_until=until)
+
+    assert import_claimed(channel.pk, "worker-1") is None
+
+    assert len(feed_server.requests("/a.ics")) == fetched  # not even fetched
+    assert ImportRun.objects.filter(channel=channel).count() == 1
+    channel.refresh_from_db()
+    assert (channel.claimed_by, channel.claimed_until) == (holder, until)
 
 
 def test_a_row_read_by_a_statement_built_once_is_the_row_the_orm_reads(
