@@ -96,6 +96,12 @@ def render_feed(
     return render_revised_feed(events, name, {}, prodid=prodid, stamp=stamp, refresh=refresh).body
 
 
+# What an event renders to, given what the last rendering said of it and the default
+# stamp: its place in the feed, its folded lines and its revision.
+RenderedEvent = tuple[tuple[datetime, str], bytes, Revision]
+RenderedEvents = dict[tuple[ExportEvent, Revision | None, str], RenderedEvent]
+
+
 def render_revised_feed(
     events: Sequence[ExportEvent],
     name: str,
@@ -104,6 +110,7 @@ def render_revised_feed(
     prodid: str = DEFAULT_PRODID,
     stamp: datetime,
     refresh: timedelta | None = None,
+    shared: RenderedEvents | None = None,
 ) -> RevisedFeed:
     """Render as ``render_feed`` does, keeping the revisions ``previous`` gave where unchanged.
 
@@ -113,14 +120,24 @@ def render_revised_feed(
     sees) leaves its bytes and ETag alone and no platform re-imports for nothing. An event
     that shows something new gets a SEQUENCE above the one it had. Each event is rendered
     once: what it shows is compared as written, then its revision is set in.
+
+    ``shared`` holds the events rendered for the other feeds of the same pass: a unit's
+    export feeds show mostly the same bookings, with the same revisions, so each is
+    rendered once for all of them.
     """
     default_stamp = _utc_text(stamp)
+    rendered = {} if shared is None else shared
     revisions: dict[str, Revision] = {}
     blocks = []
     for event in events:
-        lines, revisions[event.uid] = _revised_event_lines(event, default_stamp, previous)
-        blocks.append((_sort_key(event), lines))
-    blocks.sort()
+        key = (event, previous.get(event.uid), default_stamp)
+        block = rendered.get(key)
+        if block is None:
+            lines, revision = _revised_event_lines(event, default_stamp, previous)
+            block = rendered[key] = (_sort_key(event), b"".join(map(_folded, lines)), revision)
+        revisions[event.uid] = block[2]
+        blocks.append(block)
+    blocks.sort(key=lambda block: block[0])
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
@@ -132,10 +149,9 @@ def render_revised_feed(
     if refresh is not None:
         lines.append(f"REFRESH-INTERVAL;VALUE=DURATION:{_duration_text(refresh)}")
         lines.append(f"X-PUBLISHED-TTL:{_duration_text(refresh)}")
-    for _key, block in blocks:
-        lines.extend(block)
-    lines.append("END:VCALENDAR")
-    return RevisedFeed(b"".join(_folded(line) for line in lines), revisions)
+    head = b"".join(map(_folded, lines))
+    body = b"".join(block[1] for block in blocks)
+    return RevisedFeed(head + body + _folded("END:VCALENDAR"), revisions)
 
 
 def revisions_in(feed: bytes) -> dict[str, Revision]:

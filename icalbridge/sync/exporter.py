@@ -26,6 +26,7 @@ from icalbridge.core.exports import (
 )
 from icalbridge.core.ics_write import (
     ExportEvent,
+    RenderedEvents,
     RevisedFeed,
     Revision,
     render_revised_feed,
@@ -46,6 +47,17 @@ _STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 _AGENDA_PLATFORMS = frozenset({"google", "outlook", "apple"})
 
 
+_RENDERED_FROM = (
+    "unit_id",
+    "name",
+    "platform",
+    "direction",
+    "is_active",
+    "export_kinds",
+    "export_categories",
+)
+
+
 def is_rental_platform(platform_id: str) -> bool:
     """Tell whether a platform wants all-day nights (rentals) rather than timed events."""
     return platform_id not in _AGENDA_PLATFORMS
@@ -59,7 +71,10 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
     bytes cannot, unless the rental window moved since it was rendered. An import changes
     its own channel's bookings, which its channel's feed never shows.
     """
-    exporting = [c for c in unit.channels.filter(is_active=True).order_by("id") if c.exports]
+    # What a feed is rendered from, not the channel's whole row (its served history alone
+    # is kilobytes of JSON).
+    active = unit.channels.filter(is_active=True).only(*_RENDERED_FROM).order_by("id")
+    exporting = [c for c in active if c.exports]
     rental_since = rental_export_since(clock.now().astimezone(unit.zone).date())
     # Agenda feeds keep the whole past; rental feeds need only the last weeks of it.
     keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
@@ -69,6 +84,7 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
     stored = PublishedFeed.objects.filter(channel__in=exporting).defer("body", "body_gzip")
     feeds = {f.channel_id: f for f in stored}
     served: list[tuple[Channel, PublishedFeed]] = []
+    shared: RenderedEvents = {}  # the feeds show mostly the same bookings: each rendered once
     # One commit for the unit's feeds rather than two or three per feed.
     with transaction.atomic():
         for channel in exporting:
@@ -86,7 +102,7 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
             feed = feeds.get(channel.pk)
             if not _may_show_a_change(feed, touched, render, unit, since):
                 continue
-            feed = _rendered_channel_feed(unit, channel, feed, render(bookings))
+            feed = _rendered_channel_feed(unit, channel, feed, render(bookings), shared)
             if feed is not None:
                 served.append((channel, feed))
         if served:
@@ -114,13 +130,22 @@ def _may_show_a_change(
 
 
 def _rendered_channel_feed(
-    unit: Unit, channel: Channel, feed: PublishedFeed | None, events: list[ExportEvent]
+    unit: Unit,
+    channel: Channel,
+    feed: PublishedFeed | None,
+    events: list[ExportEvent],
+    shared: RenderedEvents,
 ) -> PublishedFeed | None:
     """Render one channel's feed and store it; return it if its bytes changed."""
     feed = feed or PublishedFeed.objects.get_or_create(channel=channel)[0]
     refresh = None if is_rental_platform(channel.platform) else AGENDA_REFRESH
     rendered = render_revised_feed(
-        events, f"{unit.name} · {channel.name}", _revisions_of(feed), stamp=_STAMP, refresh=refresh
+        events,
+        f"{unit.name} · {channel.name}",
+        _revisions_of(feed),
+        stamp=_STAMP,
+        refresh=refresh,
+        shared=shared,
     )
     return feed if _store(feed, rendered, served_nights(events), len(events)) else None
 

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from icalbridge.core.ics_write import (
     ExportEvent,
+    RenderedEvents,
     RevisedFeed,
     Revision,
     render_feed,
@@ -84,3 +85,28 @@ def test_a_feed_rendered_before_its_revisions_were_stored_reads_back_the_same_on
         rendered(events[0], events[1], moved, previous=revisions_in(feed.body)).body
         == rendered(events[0], events[1], moved, previous=feed.revisions).body
     )
+
+
+def test_feeds_rendered_in_one_pass_are_each_what_it_would_be_alone() -> None:
+    # A unit's feeds share their events' renderings; a feed whose last rendering said
+    # something else of an event (another revision) must not take the other's.
+    moved = replace(FIRST, span=Nights(date(2027, 5, 3), date(2027, 5, 6)))
+    behind = rendered(FIRST, OTHER).revisions  # this feed has not shown the move yet
+    shown = rendered(moved).revisions[FIRST.uid]
+    ahead = {FIRST.uid: shown._replace(sequence=7)}  # this one has, at its own SEQUENCE
+    feeds = [
+        ("Airbnb", (moved, OTHER), behind),
+        ("Vrbo", (moved,), ahead),
+        ("Abritel", (OTHER,), {}),
+    ]
+    shared: RenderedEvents = {}
+
+    together = [
+        render_revised_feed(events, name, previous, stamp=STAMP, shared=shared)
+        for name, events, previous in feeds
+    ]
+
+    alone = [render_revised_feed(e, n, p, stamp=STAMP) for n, e, p in feeds]
+    assert together == alone
+    assert together[0].revisions[FIRST.uid].sequence == 2
+    assert together[1].revisions[FIRST.uid].sequence == 7
