@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from icalbridge.core.platforms import platform_by_id
 from icalbridge.hub.models import Alert, AlertCause, Booking, Conflict, ImportOutcome, ImportRun
 from icalbridge.sim.fault_detection import detection_report
+from icalbridge.sim.faults import Fault
 from icalbridge.sim.hub_data import describe_booking, export_nights
 from icalbridge.sim.measures import DoubleBooking, percentile
 from icalbridge.sim.parts import DELAYS_KEY
@@ -175,7 +176,9 @@ def _double_bookings(world: World, unseeable: list[DoubleBooking]) -> dict[str, 
         if Alert.objects.filter(conflict_id__in=rows, cause=AlertCause.DOUBLE_BOOKING).exists():
             alerted += 1
         else:
-            unalerted.append(f"{first.source}:{first.uid} / {double.source}:{double.second_id}")
+            fault = world.faults.get((double.source, world.items[double.second_id].unit))
+            on = f" (on a listing that {_fault_words(fault)})" if fault else ""
+            unalerted.append(f"{first.source}:{first.uid} / {double.source}:{double.second_id}{on}")
     false_alarms = Conflict.objects.exclude(pk__in=matched).select_related("first", "second")
     return {
         "double_bookings": len(world.measures.double_bookings),
@@ -212,6 +215,12 @@ def _false_alarm_example(world: World, conflict: Conflict) -> dict[str, Any]:
         for i in world.unit_items[unit]
         if i.night_set() & nights
     ]
+    origins = (conflict.first.origin_id, conflict.second.origin_id)
+    faults = [
+        f"{source} {_fault_words(fault)} since {world.instant(fault.at):%m-%d %H:%M}"
+        for (source, of_unit), fault in sorted(world.faults.items())
+        if of_unit == unit and world.hub_units[unit].channel_of.get(source) in origins
+    ]
     return {
         "unit": unit,
         "detected": f"{conflict.detected_at:%m-%d %H:%M}",
@@ -219,7 +228,18 @@ def _false_alarm_example(world: World, conflict: Conflict) -> dict[str, Any]:
             describe_booking(b, world.hub_units[unit]) for b in (conflict.first, conflict.second)
         ],
         "world_items": items,
+        "faulty_listings": faults,
     }
+
+
+def _fault_words(fault: Fault) -> str:
+    """Say what a listing's fault (``sim.faults``) does, as a report names it."""
+    if fault.kind == "late":
+        return f"applies the hub's link {fault.late_s / 3600:g} h late"
+    return {
+        "stops": "stopped fetching the hub's link",
+        "not_applying": "does not apply the hub's link",
+    }[fault.kind]
 
 
 def _is_unseeable(world: World, double: DoubleBooking) -> bool:
