@@ -39,7 +39,9 @@ class KeptAliveServer:
         self._stopping = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
         self._thread.start()
 
     @property
@@ -123,4 +125,3 @@ def _handler_for(server: KeptAliveServer) -> type[BaseHTTPRequestHandler]:
             server._stopping.wait()
 
     return Handler
-
