@@ -11,7 +11,9 @@ change; then the export sides those re-renders made due are derived, as the work
 next. Then every channel is imported once more, unchanged (a 304). The figure is the CPU
 of the importing thread, on SQLite, then on PostgreSQL when it is reachable. The reference,
 measured in the same process: a plain ``icalendar`` parse of one of these feeds, the least
-any import that reads the feed must spend.
+any import that reads the feed must spend. Last, the rendering alone of one unit's four
+feeds (no read, no write), each feed by itself and sharing their events' renderings as the
+exporter does.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import statistics
 import tempfile
 import threading
 import time
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -43,6 +45,7 @@ from bench.support import (
 )
 
 EVENTS = 40
+_STAMP = datetime(2000, 1, 1, tzinfo=UTC)
 PLATFORMS = ("airbnb", "booking", "vrbo", "abritel")
 DATABASE = "bench_b7"
 
@@ -136,10 +139,46 @@ def _step(units: int, rounds: int, profile: bool) -> dict[str, list[float]]:
         started = time.thread_time()
         Calendar.from_ical(body)
         costs["icalendar parse"].append((time.thread_time() - started) * 1000)
+    costs.update(_renderings_of(homes[0], len(costs["changed"])))
     server.shutdown()
     if profiler is not None:
         pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
     return costs
+
+
+def _renderings_of(unit: Any, times: int) -> dict[str, list[float]]:
+    """Time the rendering of a unit's export feeds, each alone and sharing their events.
+
+    The feeds' events and previous revisions as the exporter gives them; only the rendering
+    is timed (no read, no write), ``times`` times each way, alternately.
+    """
+    from icalbridge.core.exports import ExportWording, export_events_for_channel
+    from icalbridge.core.ics_write import Revision, render_revised_feed
+    from icalbridge.hub.active_bookings import active_core_bookings
+    from icalbridge.hub.models import PublishedFeed
+
+    bookings = active_core_bookings(unit)
+    feeds = []
+    for feed in PublishedFeed.objects.filter(channel__unit=unit).select_related("channel"):
+        channel = feed.channel
+        events = export_events_for_channel(
+            bookings,
+            channel.key,
+            channel.export_filter,
+            ExportWording(),
+            rental=True,
+            stay=unit.stay_times,
+        )
+        revisions = {uid: Revision(*revision) for uid, revision in feed.revisions.items()}
+        feeds.append((events, channel.name, revisions))
+    spent: dict[str, list[float]] = {"render feeds, each alone": [], "render feeds, shared": []}
+    for _ in range(times):
+        for path, shared in (("render feeds, each alone", None), ("render feeds, shared", {})):
+            started = time.thread_time()
+            for events, name, revisions in feeds:
+                render_revised_feed(events, name, revisions, stamp=_STAMP, shared=shared)
+            spent[path].append((time.thread_time() - started) * 1000)
+    return spent
 
 
 def _export_sides_due() -> list[float]:
@@ -193,7 +232,7 @@ def main() -> int:
         databases["PostgreSQL"] = fresh_postgres_database(DATABASE)
     except Exception as error:  # no server: the SQLite figures still stand
         print(f"# PostgreSQL not reachable at {PG_ADMIN_URL}: {error}")
-    print("database    path              n     p50     p90    mean  p50 / parse  load")
+    print("database    path                       n     p50     p90    mean  p50 / parse  load")
     for name, url in databases.items():
         env = {**os.environ, "DATABASE_URL": url, "ICALBRIDGE_DATA_DIR": str(data_dir)}
         step = ["--step", "--units", str(args.units), "--rounds", str(args.rounds)]
@@ -205,7 +244,7 @@ def main() -> int:
         reference = statistics.median(costs["icalendar parse"])
         for path, values in costs.items():
             print(
-                f"{name:10s}  {path:16s} {len(values):4d} {percentile(values, 50):7.2f}"
+                f"{name:10s}  {path:25s} {len(values):4d} {percentile(values, 50):7.2f}"
                 f" {percentile(values, 90):7.2f} {statistics.mean(values):7.2f}"
                 f" {percentile(values, 50) / reference:11.2f}×  {load_average()}",
                 flush=True,

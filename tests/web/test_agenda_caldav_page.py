@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
@@ -62,11 +63,12 @@ def test_a_teacher_writes_her_lessons_into_her_calendar_from_the_agenda_page(
     card = page.locator(".agenda-card").first
 
     fill_caldav(page, card, "Écrire dans mon calendrier", calendar, "pas-le-bon")
-    assert page.get_by_text("a refusé le nom d'utilisateur ou le mot de passe").first.is_visible()
-    assert page.locator(".caldav .badge-error").is_visible()
-
+    expect(
+        page.get_by_text("a refusé le nom d'utilisateur ou le mot de passe").first
+    ).to_be_visible()
+    expect(page.locator(".caldav .badge-error")).to_be_visible()
     fill_caldav(page, card, "Changer de calendrier ou de mot de passe", calendar, CALDAV_PASSWORD)
-    assert page.locator(".caldav .badge-ok").is_visible()
+    expect(page.locator(".caldav .badge-ok")).to_be_visible()
     assert "3 événements" in page.locator(".caldav").inner_text()
     assert len(radicale.events(calendar)) == 3
     assert CALDAV_PASSWORD not in page.content()
@@ -128,7 +130,7 @@ def test_a_teacher_connects_her_google_calendar_and_gives_no_password(
     with page.expect_navigation(url="**/agenda-feeds/"):
         card.get_by_role("button", name="Se connecter avec Google").click()
 
-    assert page.locator(".caldav .badge-ok").is_visible()
+    expect(page.locator(".caldav .badge-ok")).to_be_visible()
     assert "2 événements" in page.locator(".caldav").inner_text()
     assert len(radicale.events(calendar)) == 2
     assert oauth_calendars.state.code_exchanges == 1

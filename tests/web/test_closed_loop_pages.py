@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
@@ -114,7 +115,7 @@ def test_the_grid_marks_what_each_platform_read_and_blocked_and_the_channel_page
 
     page.set_viewport_size(PHONE)
     page.goto(f"/channels/{booking.public_id}/")
-    assert page.locator("#export-side").is_visible()
+    expect(page.locator("#export-side")).to_be_visible()
     shoot(page, "channel-export-not-applied-phone")
     page.goto(f"/units/{unit.public_id}/?month={stay.start:%Y-%m}")
     shoot(page, "unit-grid-marks-phone", full_page=False)

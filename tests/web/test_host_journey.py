@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 from django.core import mail
+from playwright.sync_api import expect
 
 from icalbridge.web.month_grid import shifted_month
 from tests.web.conftest import PASSWORD, switch_language
@@ -89,7 +90,7 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
 
     # Sign up: French by default.
     page.goto("/accounts/signup/")
-    assert page.get_by_role("heading", name="Créer un compte").is_visible()
+    expect(page.get_by_role("heading", name="Créer un compte")).to_be_visible()
     page.get_by_label("Adresse e-mail").fill("claire@gites-du-moulin.fr")
     page.get_by_label("Nom de votre activité").fill("Gîtes du Moulin")
     page.get_by_label("Mot de passe").fill(PASSWORD)
@@ -110,7 +111,7 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
 
     # Airbnb, both ways; the pasted link is checked at once.
     page.get_by_role("link", name="Airbnb").click()
-    assert page.get_by_text("Exporter le calendrier").first.is_visible()
+    expect(page.get_by_text("Exporter le calendrier").first).to_be_visible()
     page.get_by_label("Le lien du calendrier de la plateforme").fill(
         feed_server.url("/airbnb/listing-8812.ics")
     )
@@ -122,7 +123,7 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
 
     # Connecting imported it at once; "Import now" reads it again, unchanged, in place. Our
     # link names this hub's local address, which Airbnb cannot reach: said at once.
-    assert page.locator("#import-side .dot-ok").is_visible()
+    expect(page.locator("#import-side .dot-ok")).to_be_visible()
     sent = page.locator("#export-side")
     assert sent.get_attribute("data-export-reason") == "export_unreachable_address"
     assert "ICALBRIDGE_PUBLIC_URL" in sent.inner_text()
@@ -187,7 +188,7 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     # Reset Booking.com's link: the old one dies at once.
     _open_channel(page, "Gîte des Tilleuls", "Booking.com")
     page.get_by_role("link", name="Réinitialiser le lien").click()
-    assert page.get_by_text("cesse de fonctionner").is_visible()
+    expect(page.get_by_text("cesse de fonctionner")).to_be_visible()
     page.get_by_role("button", name="Oui, créer un nouveau lien").click()
     new_link = _export_link(page)
     assert new_link != booking_link
@@ -197,8 +198,8 @@ def test_a_new_host_connects_two_platforms_and_closes_one_for_a_week(
     # English on demand, and back.
     switch_language(page, "EN")
     assert page.get_by_role("button", name="Import now").count() == 0  # export-only channel
-    assert page.get_by_text("Our link for this platform").is_visible()
+    expect(page.get_by_text("Our link for this platform")).to_be_visible()
     page.get_by_role("link", name="Dashboard").first.click()
-    assert page.get_by_role("heading", name="Your units").is_visible()
+    expect(page.get_by_role("heading", name="Your units")).to_be_visible()
     switch_language(page, "FR")
-    assert page.get_by_role("heading", name="Vos logements").is_visible()
+    expect(page.get_by_role("heading", name="Vos logements")).to_be_visible()

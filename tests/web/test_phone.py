@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web.conftest import switch_language
 from tests.web.test_screenshots import PHONE, a_season, log_in
@@ -77,6 +78,6 @@ def test_a_host_reads_every_unit_and_each_channels_status_on_a_phone(page: Any) 
 
     switch_language(page, "EN")
     page.goto("/planning/")
-    assert page.get_by_role("heading", name="Planning").is_visible()
+    expect(page.get_by_role("heading", name="Planning")).to_be_visible()
     page.goto(f"/units/{tilleuls.public_id}/")
     assert "imported at" in row_head(page, "Airbnb").inner_text()

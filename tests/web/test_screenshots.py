@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
@@ -216,13 +217,13 @@ def test_the_dashboard_grid_and_channel_dialog_show_a_season_at_a_glance(
     shoot(page, "conflict")
     page.goto(f"/units/{conflict.unit.public_id}/")
     assert page.locator(".bar.is-conflict").count() == 2
-    assert page.locator(".banner-error").get_by_text("Double réservation").is_visible()
+    expect(page.locator(".banner-error").get_by_text("Double réservation")).to_be_visible()
     shoot(page, "unit-grid-conflict")
 
     # The same pages for the English guide.
     switch_language(page, "EN")
     page.goto("/")
-    assert page.get_by_role("heading", name="Your units").is_visible()
+    expect(page.get_by_role("heading", name="Your units")).to_be_visible()
     shoot(page, "dashboard.en")
     page.goto(f"/units/{tilleuls.public_id}/")
     shoot(page, "unit-grid.en")

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import override
+from playwright.sync_api import expect
 
 from icalbridge.bookings.local_bookings import create_local_booking
 from icalbridge.core.bookings import Kind
@@ -113,7 +114,7 @@ def test_a_week_is_planned_with_the_keyboard_alone(page: Any) -> None:
     choices = page.locator("#slot-dialog")
     choices.wait_for(state="visible")
     assert choices.locator("a.chip").count() == 2
-    assert choices.get_by_role("button", name="Ajouter une réservation ici").is_visible()
+    expect(choices.get_by_role("button", name="Ajouter une réservation ici")).to_be_visible()
     page.keyboard.press("Escape")
     choices.wait_for(state="hidden")
     assert page.evaluate(ACTIVE_LABEL) == tuesday
@@ -201,7 +202,7 @@ def test_lessons_are_drawn_on_their_hours_side_by_side_and_a_double_booking_stan
 
     switch_language(page, "EN")
     page.goto(f"/units/{debussy.public_id}/week/")
-    assert page.get_by_role("heading", name="Week of").is_visible()
+    expect(page.get_by_role("heading", name="Week of")).to_be_visible()
     shoot(page, "week.en")
     page.goto("/agenda/week/")
     shoot(page, "agenda-week.en")
