@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -40,7 +41,9 @@ def calendar_of(*stays: tuple[date, date]) -> bytes:
 
 
 def today() -> date:
-    return clock.now().date()
+    """Today where the command reads feeds by default (Paris), not in UTC: an hour apart
+    around midnight."""
+    return clock.now().astimezone(ZoneInfo("Europe/Paris")).date()
 
 
 def test_a_good_feed_names_its_platform_its_events_and_their_dates(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,19 +23,26 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def _channel(unit: Unit, name: str, platform: str, direction: str, **facts: Any) -> Channel:
+def _earlier_today(unit: Unit, minutes: int) -> datetime:
+    """Return a moment ``minutes`` ago, or just after midnight where the unit is if that was
+    yesterday there: the pages say "at 10:42" for today and "on 7 Dec" for other days."""
     now = timezone.now()
+    midnight = now.astimezone(unit.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(now - timedelta(minutes=minutes), midnight + (now - midnight) / 2)
+
+
+def _channel(unit: Unit, name: str, platform: str, direction: str, **facts: Any) -> Channel:
     defaults: dict[str, Any] = {"import_url": ""}
     if direction != "export":
         defaults.update(
             import_url=f"https://www.{platform}.example/calendar/ical/{unit.pk}8812.ics",
-            last_success_at=now - timedelta(minutes=23),
-            last_attempt_at=now - timedelta(minutes=23),
+            last_success_at=_earlier_today(unit, 23),
+            last_attempt_at=_earlier_today(unit, 23),
             events_read=7,
         )
     if direction != "import":
         defaults.update(
-            last_export_fetch_at=now - timedelta(minutes=41),
+            last_export_fetch_at=_earlier_today(unit, 41),
             last_export_fetch_by=f"{name} (calendar sync)",
         )
     defaults.update(facts)
