@@ -26,6 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from functools import cached_property
 from itertools import accumulate
 
 from icalbridge.core.spans import Nights
@@ -81,6 +82,11 @@ class LoopFacts:
     # feed we simply could not read since.
     observed_until: datetime | None
 
+    @cached_property
+    def _indexed(self) -> _Loop:
+        """The facts ordered and indexed, once for every run judged against them."""
+        return _Loop(self)
+
 
 @dataclass(frozen=True)
 class Delivery:
@@ -96,7 +102,7 @@ def delivery_of(
     nights: Nights, facts: LoopFacts, *, now: datetime, today: date, grace: timedelta
 ) -> Delivery:
     """Return where a run of nights held by the current export stands on its platform."""
-    return _Loop(facts).delivery(nights, now=now, today=today, grace=grace)
+    return facts._indexed.delivery(nights, now=now, today=today, grace=grace)
 
 
 def deliveries_of_current_feed(
@@ -105,7 +111,7 @@ def deliveries_of_current_feed(
     """Return the delivery of each run of nights the current version of the export holds."""
     if not facts.versions:
         return []
-    loop = _Loop(facts)
+    loop = facts._indexed
     return [
         loop.delivery(run, now=now, today=today, grace=grace)
         for run in loop.versions[-1].runs
@@ -122,7 +128,7 @@ def deliveries_since(
     day it entered the feed: what the platform did with it while it was there and ahead
     is still a measure of how fast the platform reads and applies.
     """
-    loop = _Loop(facts)
+    loop = facts._indexed
     ordered = loop.versions
     result: list[Delivery] = []
     for index, version in enumerate(ordered):
