@@ -23,6 +23,8 @@ from django.db.models import Field, Model, QuerySet
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 M = TypeVar("M", bound=Model)
+# Each column's position, the ORM's converters for it and its expression.
+Converters = list[tuple[int, tuple[list[Any], Any]]]
 
 # Stands for the looked-up id while a query is built; replaced in the parameters when run.
 _STAND_IN = -7_000_001
@@ -36,7 +38,7 @@ class _Compiled(Generic[M]):
     init_list: list[str]
     fields_end: int
     populators: list[Any]
-    converters: list[tuple[int, tuple[list[Any], Any]]]
+    converters: Converters
 
 
 class RowById(Generic[M]):
@@ -60,10 +62,7 @@ class RowById(Generic[M]):
         model = compiled.model
         if row is None:
             raise model.DoesNotExist(f"{model.__name__} {pk} does not exist")  # type: ignore[attr-defined]
-        values = list(row)
-        for position, (converters, expression) in compiled.converters:
-            for converter in converters:
-                values[position] = converter(values[position], expression, database)
+        values = _converted(row, compiled.converters, database)
         obj = cast(
             M, model.from_db(DEFAULT_DB_ALIAS, compiled.init_list, values[: compiled.fields_end])
         )
@@ -116,16 +115,7 @@ class ValueRows:
             rows = cursor.fetchall()
         if not compiled.converters:
             return rows
-        converted = []
-        for row in rows:
-            values_of_row = list(row)
-            for position, (converters, expression) in compiled.converters:
-                for converter in converters:
-                    values_of_row[position] = converter(
-                        values_of_row[position], expression, database
-                    )
-            converted.append(tuple(values_of_row))
-        return converted
+        return [tuple(_converted(row, compiled.converters, database)) for row in rows]
 
     def _compile(self, database: BaseDatabaseWrapper) -> _CompiledRows:
         compiler = self._build(*self._stand_ins).query.get_compiler(connection=database)
@@ -145,7 +135,18 @@ class ValueRows:
 class _CompiledRows:
     sql: str
     params: list[tuple[int | None, Any]]
-    converters: list[tuple[int, tuple[list[Any], Any]]]
+    converters: Converters
+
+
+def _converted(
+    row: Sequence[Any], converters: Converters, database: BaseDatabaseWrapper
+) -> list[Any]:
+    """Return a row's values as the ORM gives them: each column through its converters."""
+    values = list(row)
+    for position, (column_converters, expression) in converters:
+        for converter in column_converters:
+            values[position] = converter(values[position], expression, database)
+    return values
 
 
 def _adapted(database: BaseDatabaseWrapper, value: Any) -> Any:
