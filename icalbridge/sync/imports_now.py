@@ -25,15 +25,15 @@ def import_claimed(
 ) -> ImportRun | None:
     """Import a channel whose claim ``owner`` holds, and always give the claim back."""
     close_old_connections()
-    given_back = False
+    holds_claim = True
     try:
         run = import_channel(channel_id, trigger=trigger, confirm=confirm, owner=owner)
         # The import's last write gave the claim back when it still held it.
-        given_back = run.channel.claimed_by != owner
+        holds_claim = run.channel.claimed_by == owner
         return run
     except ClaimLost:
         log.info("claim on channel %s expired before its import started; skipped", channel_id)
-        given_back = True  # not ours any more: nothing to give back
+        holds_claim = False
         return None
     except Channel.DoesNotExist:
         return None
@@ -43,10 +43,10 @@ def import_claimed(
         log.exception("import of channel %s failed", channel_id)
         return _record_internal_failure(channel_id, trigger)
     finally:
-        if given_back:
-            close_old_connections()
-        else:
+        if holds_claim:
             _release_quietly(channel_id, owner)
+        else:
+            close_old_connections()
 
 
 def _release_quietly(channel_id: int, owner: str) -> None:
