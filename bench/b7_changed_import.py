@@ -153,9 +153,10 @@ def _renderings_of(unit: Any, times: int) -> dict[str, list[float]]:
     is timed (no read, no write), ``times`` times each way, alternately.
     """
     from icalbridge.core.exports import ExportWording, export_events_for_channel
-    from icalbridge.core.ics_write import Revision, render_revised_feed
+    from icalbridge.core.ics_write import render_revised_feed
     from icalbridge.hub.active_bookings import active_core_bookings
     from icalbridge.hub.models import PublishedFeed
+    from icalbridge.sync.exporter import revisions_of
 
     bookings = active_core_bookings(unit)
     feeds = []
@@ -169,8 +170,7 @@ def _renderings_of(unit: Any, times: int) -> dict[str, list[float]]:
             rental=True,
             stay=unit.stay_times,
         )
-        revisions = {uid: Revision(*revision) for uid, revision in feed.revisions.items()}
-        feeds.append((events, channel.name, revisions))
+        feeds.append((events, channel.name, revisions_of(feed)))
     spent: dict[str, list[float]] = {"render feeds, each alone": [], "render feeds, shared": []}
     for _ in range(times):
         for path, shared in (("render feeds, each alone", None), ("render feeds, shared", {})):

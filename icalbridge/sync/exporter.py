@@ -80,7 +80,7 @@ def refresh_unit_feeds(unit: Unit, *, touched: Sequence[core.Booking] | None = N
     keeps_all = any(not is_rental_platform(c.platform) for c in exporting)
     bookings = active_core_bookings(unit, ending_from=None if keeps_all else rental_since)
     # One read for all the unit's feeds rather than a get_or_create per channel.
-    # Without their bytes: each keeps its revisions beside them (see ``_revisions_of``).
+    # Without their bytes: each keeps its revisions beside them (see ``revisions_of``).
     stored = PublishedFeed.objects.filter(channel__in=exporting).defer("body", "body_gzip")
     feeds = {f.channel_id: f for f in stored}
     served: list[tuple[Channel, PublishedFeed]] = []
@@ -142,7 +142,7 @@ def _rendered_channel_feed(
     rendered = render_revised_feed(
         events,
         f"{unit.name} · {channel.name}",
-        _revisions_of(feed),
+        revisions_of(feed),
         stamp=_STAMP,
         refresh=refresh,
         shared=shared,
@@ -206,7 +206,7 @@ def refresh_agenda_feed(agenda: AgendaFeed) -> bool:
             events.append(_with_unit_name(event, unit.name))
     feed, _ = PublishedFeed.objects.get_or_create(agenda=agenda)
     rendered = render_revised_feed(
-        events, agenda.name, _revisions_of(feed), stamp=_STAMP, refresh=AGENDA_REFRESH
+        events, agenda.name, revisions_of(feed), stamp=_STAMP, refresh=AGENDA_REFRESH
     )
     changed = _store(feed, rendered, served_nights(events), len(events))
     if changed:
@@ -219,7 +219,8 @@ def _with_unit_name(event: ExportEvent, unit_name: str) -> ExportEvent:
     return replace(event, summary=f"{event.summary} · {unit_name}")
 
 
-def _revisions_of(feed: PublishedFeed) -> dict[str, Revision]:
+def revisions_of(feed: PublishedFeed) -> dict[str, Revision]:
+    """Return what a stored feed's last rendering said of each of its events."""
     if feed.revisions or not feed.event_count:
         return {uid: Revision(*revision) for uid, revision in feed.revisions.items()}
     # Rendered before each feed kept its revisions beside its bytes.
