@@ -3,11 +3,10 @@
 A worker polls the same few platforms again and again. A new connection for every poll
 cost a TCP handshake, and over HTTPS a TLS handshake and a certificate check: about 3 ms of
 CPU for a 304, against under 1 ms on a kept connection (B8), and as much for the platform.
-So each thread keeps
-one client per (scheme, host, port): a connection in it only ever carries requests for the
-host it was opened for, under the name its certificate was checked against, and each
-request still goes to the address the guard checked for it (a new address: a new
-connection in the same client).
+So each thread keeps one client per (scheme, host, port): a connection in it only ever
+carries requests for the host it was opened for, under the name its certificate was
+checked against, and each request still goes to the address the guard checked for it (a
+new address: a new connection in the same client).
 """
 
 from __future__ import annotations
